@@ -1,0 +1,235 @@
+// Driver: file handling, stage sequencing, invoking the C++ compiler. No language logic here.
+#include "driver.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+#include "codegen/cpp_emitter.h"
+#include "diagnostics.h"
+#include "lexer.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "parser.h"
+#include "pktc_config.h"
+#include "sema.h"
+
+extern char** environ;
+
+namespace pktc {
+
+namespace {
+
+void Fail(const llvm::Twine& message) { llvm::errs() << "pktc: error: " << message << "\n"; }
+
+bool WriteFileAtomically(const std::string& path, const std::string& contents) {
+  std::string tmp = path + ".tmp" + std::to_string(getpid());
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(tmp, ec);
+    if (ec) {
+      Fail("cannot write '" + path + "': " + ec.message());
+      return false;
+    }
+    out << contents;
+    out.close();
+    if (out.has_error()) {
+      Fail("cannot write '" + path + "': " + out.error().message());
+      out.clear_error();
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    Fail("cannot write '" + path + "': " + std::strerror(errno));
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+/// Where the runtime archive and headers are: next to the pktc executable as `../lib` and
+/// `../include`, the same in the build tree and in an install tree.
+struct RuntimePaths {
+  std::string include_dir;
+  std::string library;
+};
+
+std::optional<RuntimePaths> FindRuntime(const DriverOptions& options) {
+  std::string exe = llvm::sys::fs::getMainExecutable(options.argv0.c_str(), options.main_address);
+  llvm::SmallString<256> prefix(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+  RuntimePaths paths;
+  llvm::SmallString<256> include = prefix;
+  llvm::sys::path::append(include, "include");
+  llvm::SmallString<256> lib = prefix;
+  llvm::sys::path::append(lib, "lib", "libpktc_runtime.a");
+  llvm::SmallString<256> header = include;
+  llvm::sys::path::append(header, "pktc", "runtime.h");
+  if (!llvm::sys::fs::exists(header) || !llvm::sys::fs::exists(lib)) {
+    Fail("cannot find the pktc runtime (looked for " + std::string(header) + " and " +
+         std::string(lib) + ")");
+    return std::nullopt;
+  }
+  paths.include_dir = std::string(include);
+  paths.library = std::string(lib);
+  return paths;
+}
+
+int RunProcess(const std::vector<std::string>& argv, bool verbose) {
+  if (verbose) {
+    std::string line;
+    for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
+    llvm::errs() << line << "\n";
+  }
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ);
+  if (rc != 0) {
+    Fail("cannot run C++ compiler '" + argv[0] + "': " + std::strerror(rc) +
+         " (set CXX to a C++20 compiler)");
+    return -1;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+std::string DefaultOutput(const std::string& input, EmitKind emit) {
+  std::string base = std::string(llvm::sys::path::filename(input));
+  if (llvm::StringRef(base).endswith(".pkt")) base.resize(base.size() - 4);
+  return emit == EmitKind::kCpp ? base + ".cc" : base;
+}
+
+int BuildExecutable(const std::string& cpp, const std::string& output,
+                    const DriverOptions& options) {
+  std::optional<RuntimePaths> runtime = FindRuntime(options);
+  if (!runtime) return 1;
+  llvm::SmallString<128> dir;
+  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("pktc", dir)) {
+    Fail("cannot create a temporary directory: " + ec.message());
+    return 1;
+  }
+  std::string source_name = DefaultOutput(options.input, EmitKind::kCpp);
+  std::string source = std::string(dir) + "/" + source_name;
+  std::string binary = std::string(dir) + "/a.out";
+  int rc = 1;
+  if (WriteFileAtomically(source, cpp)) {
+    const char* cxx = std::getenv("CXX");
+    std::vector<std::string> argv = {cxx && *cxx ? cxx : PKTC_DEFAULT_CXX,
+                                     "-std=c++20",
+                                     "-O1",
+                                     "-w",
+                                     "-static",
+                                     "-I" + runtime->include_dir,
+                                     source,
+                                     runtime->library,
+                                     "-pthread",
+                                     "-o",
+                                     binary};
+    int status = RunProcess(argv, options.verbose);
+    if (status == 0) {
+      if (std::rename(binary.c_str(), output.c_str()) == 0) {
+        rc = 0;
+      } else if (errno == EXDEV) {
+        // Different file systems: copy next to the target, then rename there.
+        std::string tmp = output + ".tmp" + std::to_string(getpid());
+        if (!llvm::sys::fs::copy_file(binary, tmp) && !llvm::sys::fs::setPermissions(
+                                                          tmp, llvm::sys::fs::all_exe |
+                                                                   llvm::sys::fs::owner_all) &&
+            std::rename(tmp.c_str(), output.c_str()) == 0) {
+          rc = 0;
+        } else {
+          Fail("cannot write '" + output + "': " + std::strerror(errno));
+          std::remove(tmp.c_str());
+        }
+      } else {
+        Fail("cannot write '" + output + "': " + std::strerror(errno));
+      }
+    } else if (status > 0) {
+      Fail("the C++ compiler failed on the code generated for '" + options.input +
+           "' (this is a pktc bug; rerun with --emit=cpp to see the code)");
+    }
+  }
+  std::remove(source.c_str());
+  std::remove(binary.c_str());
+  llvm::sys::fs::remove(dir);
+  return rc;
+}
+
+}  // namespace
+
+std::string VersionString() {
+  return std::string("pktc ") + PKTC_VERSION + " (git " + PKTC_GIT_COMMIT + ")";
+}
+
+int RunDriver(const DriverOptions& options) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+      llvm::MemoryBuffer::getFile(options.input, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/true);
+  if (!file) {
+    Fail("cannot read '" + options.input + "': " + file.getError().message());
+    return 1;
+  }
+  if (llvm::sys::fs::is_directory(options.input)) {
+    Fail("'" + options.input + "' is a directory");
+    return 1;
+  }
+  llvm::SourceMgr sources;
+  unsigned buffer = sources.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+  DiagnosticEngine diags(sources);
+
+  Lexer lexer(sources, buffer, diags);
+  for (const std::string& define : options.defines) {
+    size_t eq = define.find('=');
+    if (eq == 0 || eq == std::string::npos) {
+      Fail("bad -D '" + define + "': expected NAME=VALUE");
+      return 1;
+    }
+    lexer.DefineFromCommandLine(define.substr(0, eq), define.substr(eq + 1));
+  }
+  Parser parser(lexer, diags, sources);
+  ast::Script script = parser.ParseScript();
+  if (diags.HadErrors()) return 1;
+
+  SemaOptions sema_options;
+  sema_options.script_path = options.input;
+  sema_options.script_dir = std::string(llvm::sys::path::parent_path(options.input));
+  std::optional<ir::Script> ir = CheckScript(script, sema_options, diags);
+  if (!ir) return 1;
+  if (options.check_only) return 0;
+
+  std::string output = options.output.empty() ? DefaultOutput(options.input, options.emit)
+                                              : options.output;
+  EmitOptions emit_options;
+  emit_options.output_name = options.emit == EmitKind::kCpp && output != "-"
+                                 ? output
+                                 : DefaultOutput(options.input, EmitKind::kCpp);
+  emit_options.line_directives = options.line_directives;
+  emit_options.compiler_version = PKTC_VERSION;
+  std::string cpp = EmitCpp(*ir, emit_options);
+
+  if (options.emit == EmitKind::kCpp) {
+    if (output == "-") {
+      llvm::outs() << cpp;
+      llvm::outs().flush();
+      return 0;
+    }
+    return WriteFileAtomically(output, cpp) ? 0 : 1;
+  }
+  return BuildExecutable(cpp, output, options);
+}
+
+}  // namespace pktc

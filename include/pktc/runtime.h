@@ -1,0 +1,249 @@
+// The API that pktc-generated test programs call: script description, events, packets, syscalls.
+//
+// Generated code only describes data and calls these functions; every algorithm (timing, packet
+// matching, sequence remapping, reporting) lives in the runtime library (libpktc_runtime.a).
+// This header is deliberately small and template-free so that a generated file compiles fast.
+#ifndef PKTC_RUNTIME_H_
+#define PKTC_RUNTIME_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pktc::rt {
+
+/// Version of the runtime ABI that generated code was written against.
+inline constexpr int kRuntimeAbiVersion = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Script description
+
+/// A helper file that a shell command of the script references (e.g. `./defaults.sh`). Its
+/// bytes are embedded at compile time and written to a private directory before the run.
+struct EmbeddedFile {
+  const char* path;  ///< Relative to the script's directory, as the command names it.
+  const char* data;
+  std::size_t size;
+  unsigned mode;  ///< Permission bits of the original file.
+};
+
+/// A `--name=value` line from the script header (applied before the command line).
+struct HeaderOption {
+  const char* name;
+  const char* value;  ///< nullptr for a flag without value.
+};
+
+class Run;
+
+/// Everything the runtime needs to know about one compiled script.
+struct ScriptInfo {
+  const char* path;  ///< The `.pkt` path as given to pktc; used in messages.
+  const char* name;  ///< Test name (file name without `.pkt`), used in KTAP.
+  const HeaderOption* header_options;
+  std::size_t header_option_count;
+  const EmbeddedFile* files;
+  std::size_t file_count;
+  const char* init_command;     ///< Untimed command before the first event, or nullptr.
+  const char* cleanup_command;  ///< Untimed command after the last event, or nullptr.
+  void (*body)(Run&);           ///< The events, in script order.
+};
+
+/// Entry point of every generated program: parses flags, runs the script once per IP family in
+/// a network namespace of its own, prints KTAP and returns the kselftest exit code (0/1/4).
+int Main(int argc, char** argv, const ScriptInfo& script);
+
+// ---------------------------------------------------------------------------------------------
+// Events and their times
+
+enum class TimeKind : std::uint8_t {
+  kAbsolute,       ///< `1.5`
+  kRelative,       ///< `+0.1`
+  kAnyTime,        ///< `*` (outbound packets only)
+  kAbsoluteRange,  ///< `1.0~1.2` (outbound packets only)
+  kRelativeRange,  ///< `+0.1~+0.2` (outbound packets only)
+};
+
+/// An event's time as written in the script, in microseconds.
+struct EventTime {
+  TimeKind kind;
+  std::int64_t start_us;
+  std::int64_t end_us;
+};
+
+constexpr EventTime At(std::int64_t us) { return {TimeKind::kAbsolute, us, us}; }
+constexpr EventTime Plus(std::int64_t us) { return {TimeKind::kRelative, us, us}; }
+constexpr EventTime AnyTime() { return {TimeKind::kAnyTime, 0, 0}; }
+constexpr EventTime Between(std::int64_t a, std::int64_t b) {
+  return {TimeKind::kAbsoluteRange, a, b};
+}
+constexpr EventTime PlusBetween(std::int64_t a, std::int64_t b) {
+  return {TimeKind::kRelativeRange, a, b};
+}
+
+/// Where an event stands in the script: its first line and its time.
+struct Event {
+  int line;
+  EventTime time;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Packets
+
+/// TCP header flag bits as the script spells them (S F R P U . E W A).
+enum TcpFlag : std::uint16_t {
+  kFin = 0x01,
+  kSyn = 0x02,
+  kRst = 0x04,
+  kPsh = 0x08,
+  kAck = 0x10,
+  kUrg = 0x20,
+  kEce = 0x40,
+  kCwr = 0x80,
+  kAe = 0x100,
+};
+
+/// One TCP option, encoded exactly as it goes on the wire (kind, length, data).
+struct TcpOption {
+  std::vector<std::uint8_t> bytes;
+};
+
+namespace opt {
+TcpOption Nop();
+TcpOption Eol();
+TcpOption Mss(std::uint16_t mss);
+TcpOption WScale(std::uint8_t shift);
+TcpOption SackOk();
+TcpOption Sack(std::initializer_list<std::uint32_t> edges);  ///< left, right, left, right...
+TcpOption Timestamp(std::uint32_t val, std::uint32_t ecr);
+TcpOption FastOpen(std::initializer_list<std::uint8_t> cookie);
+TcpOption FastOpenExp(std::initializer_list<std::uint8_t> cookie);
+TcpOption Md5(std::initializer_list<std::uint8_t> digest);
+}  // namespace opt
+
+/// IP-level fields a packet line may set or check (`[tos 0x10]`, `[ect0]`, `(ttl 64)`...).
+struct IpInfo {
+  std::optional<std::uint8_t> tos;     ///< Whole TOS / traffic class byte.
+  std::optional<std::uint8_t> ecn;     ///< Only the two ECN bits.
+  bool ecn_ect01 = false;              ///< Outbound: ECT(0) or ECT(1) accepted.
+  std::optional<std::uint8_t> ttl;     ///< TTL / hop limit.
+  std::optional<std::uint32_t> flowlabel;
+};
+
+/// A TCP segment line: `<dir> [ip] FLAGS START:END(LEN) [ack A] [win W] [urg U] [<options>]`.
+struct TcpSegment {
+  IpInfo ip;
+  std::uint16_t flags = 0;
+  std::uint32_t seq = 0;  ///< START as written (absolute on SYN, ISN-relative otherwise).
+  std::uint32_t len = 0;  ///< Payload bytes (END - START).
+  std::uint32_t ack = 0;
+  std::optional<std::uint16_t> win;  ///< Required inbound; unchecked outbound when absent.
+  std::uint16_t urg = 0;
+  bool any_options = false;  ///< `<...>`: options not checked (outbound only).
+  std::vector<TcpOption> options;
+  std::uint16_t src_port = 0;  ///< Explicit `sport>dport` ports, 0 when absent.
+  std::uint16_t dst_port = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// System call arguments
+
+/// An integer argument that may also be `...` (e.g. the socket domain).
+struct IntArg {
+  bool is_ellipsis;
+  std::int64_t value;
+};
+inline constexpr IntArg kEllipsis{true, 0};
+constexpr IntArg Int(std::int64_t v) { return {false, v}; }
+
+/// The expected outcome of a system call: `= R [ERRNO (note)]`.
+struct Expect {
+  std::int64_t result;
+  int err = 0;  ///< 0: errno not checked.
+  const char* err_name = nullptr;
+};
+
+/// `[N]`-style int pointer argument, or a string, or a linger struct for setsockopt/getsockopt.
+struct SockoptValue {
+  enum class Kind : std::uint8_t { kInt, kString, kLinger, kMd5Sig, kEllipsis };
+  Kind kind = Kind::kEllipsis;
+  std::int64_t int_value = 0;
+  std::string string_value;
+  std::int64_t linger_onoff = 0;
+  std::int64_t linger_seconds = 0;
+};
+SockoptValue SockoptInt(std::int64_t v);
+SockoptValue SockoptString(std::string s);
+SockoptValue SockoptLinger(std::int64_t onoff, std::int64_t seconds);
+/// `{tcpm_addr=..., tcpm_keylen=N, tcpm_key="..."}`: a TCP-MD5 key for the script's peer.
+SockoptValue SockoptMd5Key(std::string key);
+SockoptValue SockoptEllipsis();
+
+/// One control message expected from recvmsg (`{cmsg_level=..., cmsg_type=..., cmsg_data=N}`).
+struct Cmsg {
+  std::int64_t level;
+  std::int64_t type;
+  std::int64_t data;
+};
+
+/// `{msg_name(...)=..., msg_iov(N)=[{..., LEN}...], msg_flags=F, msg_control=[...]}`.
+struct MsgHdr {
+  std::vector<std::int64_t> iov_lengths;
+  std::int64_t flags = 0;
+  bool has_control = false;
+  std::vector<Cmsg> control;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The per-family run context the generated body drives.
+
+/// Executes the events of one run (one IP family). Every method waits for the event's time,
+/// performs it, checks the outcome and, on a mismatch, reports `script.pkt:LINE: ...` and ends
+/// the run as failed. Methods return only on success.
+class Run {
+ public:
+  virtual ~Run() = default;
+
+  /// A `-D` name the script uses as a value. `ipv4`/`ipv6` give its compile-time value per
+  /// family; `-D NAME=VALUE` on the test binary's command line overrides both.
+  virtual std::int64_t Define(const char* name, std::int64_t ipv4, std::int64_t ipv6) = 0;
+
+  virtual void Inbound(const Event& ev, const TcpSegment& packet) = 0;
+  virtual void Outbound(const Event& ev, const TcpSegment& packet) = 0;
+  virtual void Command(const Event& ev, const char* shell_text) = 0;
+
+  // System calls, named as in the script.
+  virtual void Socket(const Event& ev, IntArg domain, std::int64_t type, std::int64_t protocol,
+                      const Expect& expect) = 0;
+  virtual void Bind(const Event& ev, std::int64_t fd, const Expect& expect) = 0;
+  virtual void Listen(const Event& ev, std::int64_t fd, std::int64_t backlog,
+                      const Expect& expect) = 0;
+  virtual void Accept(const Event& ev, std::int64_t fd, const Expect& expect) = 0;
+  virtual void Connect(const Event& ev, std::int64_t fd, IntArg family, const Expect& expect) = 0;
+  virtual void Close(const Event& ev, std::int64_t fd, const Expect& expect) = 0;
+  virtual void Shutdown(const Event& ev, std::int64_t fd, std::int64_t how,
+                        const Expect& expect) = 0;
+  virtual void Read(const Event& ev, std::int64_t fd, std::int64_t len, const Expect& expect) = 0;
+  virtual void Write(const Event& ev, std::int64_t fd, std::int64_t len,
+                     const Expect& expect) = 0;
+  virtual void Recv(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
+                    const Expect& expect) = 0;
+  virtual void Send(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
+                    const Expect& expect) = 0;
+  virtual void Recvmsg(const Event& ev, std::int64_t fd, const MsgHdr& msg, std::int64_t flags,
+                       const Expect& expect) = 0;
+  virtual void Fcntl(const Event& ev, std::int64_t fd, std::int64_t cmd,
+                     std::optional<std::int64_t> arg, const Expect& expect) = 0;
+  virtual void Setsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
+                          const SockoptValue& value, std::int64_t optlen,
+                          const Expect& expect) = 0;
+  virtual void Getsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
+                          const SockoptValue& value, std::int64_t optlen,
+                          const Expect& expect) = 0;
+};
+
+}  // namespace pktc::rt
+
+#endif  // PKTC_RUNTIME_H_

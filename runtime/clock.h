@@ -1,0 +1,18 @@
+// The live clock: CLOCK_MONOTONIC in nanoseconds, and precise waiting.
+#ifndef PKTC_RUNTIME_CLOCK_H_
+#define PKTC_RUNTIME_CLOCK_H_
+
+#include <cstdint>
+
+namespace pktc::rt {
+
+std::int64_t NowNs();
+/// Sleeps until shortly before `target_ns`, then spins, so events start within microseconds.
+void WaitUntilNs(std::int64_t target_ns);
+/// Nanoseconds to add to a CLOCK_REALTIME timestamp (e.g. a packet socket's SO_TIMESTAMPNS)
+/// to put it on the monotonic clock.
+std::int64_t RealtimeToMonotonicOffsetNs();
+
+}  // namespace pktc::rt
+
+#endif  // PKTC_RUNTIME_CLOCK_H_

@@ -1,0 +1,34 @@
+// Compares an expected outbound TCP segment (script space) with the one the kernel sent.
+#ifndef PKTC_RUNTIME_MATCHER_H_
+#define PKTC_RUNTIME_MATCHER_H_
+
+#include <string>
+#include <vector>
+
+#include "packet.h"
+#include "pktc/runtime.h"
+
+namespace pktc::rt {
+
+/// One field that differs, named as packetdrill names it (tcp_window, tcp_ack...).
+struct FieldDiff {
+  std::string field;
+  std::string expected;
+  std::string actual;
+};
+
+/// The script's segment as a TcpHeader (options encoded), for printing and comparing.
+TcpHeader ScriptSegmentHeader(const TcpSegment& segment);
+
+/// Every field in which `actual` (already mapped to script sequence space) differs from
+/// `expected`, in packetdrill's checking order. Empty means the packet matches. TS val and ecr
+/// are not compared (packetdrill's default); every other option must match byte for byte.
+std::vector<FieldDiff> MatchTcpSegment(const TcpSegment& expected, const DecodedPacket& actual,
+                                       const TcpHeader& actual_script_space);
+
+/// "live packet field tcp_window: expected: 9 (0x9) vs actual: 1129 (0x469)"
+std::string DescribeDiff(const FieldDiff& diff);
+
+}  // namespace pktc::rt
+
+#endif  // PKTC_RUNTIME_MATCHER_H_

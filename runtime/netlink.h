@@ -1,0 +1,33 @@
+// Minimal rtnetlink client: link up, MTU, addresses and routes, without running `ip`.
+#ifndef PKTC_RUNTIME_NETLINK_H_
+#define PKTC_RUNTIME_NETLINK_H_
+
+#include <string>
+
+#include "packet.h"
+
+namespace pktc::rt {
+
+class Netlink {
+ public:
+  Netlink();
+  ~Netlink();
+  Netlink(const Netlink&) = delete;
+  Netlink& operator=(const Netlink&) = delete;
+
+  bool ok() const { return fd_ >= 0; }
+  /// Each call returns false and sets `error` ("RTM_NEWADDR: Permission denied") on failure.
+  bool SetLinkUp(int ifindex, std::string* error);
+  bool SetMtu(int ifindex, int mtu, std::string* error);
+  bool AddAddress(int ifindex, const IpAddress& address, int prefix_len, std::string* error);
+  bool AddRoute(int ifindex, const IpAddress& destination, int prefix_len, std::string* error);
+
+ private:
+  bool Transact(void* message, std::size_t len, const char* what, std::string* error);
+  int fd_ = -1;
+  unsigned sequence_ = 0;
+};
+
+}  // namespace pktc::rt
+
+#endif  // PKTC_RUNTIME_NETLINK_H_

@@ -1,0 +1,62 @@
+// Command-line and header options of a test binary (packetdrill-compatible names).
+#ifndef PKTC_RUNTIME_OPTIONS_H_
+#define PKTC_RUNTIME_OPTIONS_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "packet.h"
+#include "pktc/runtime.h"
+
+namespace pktc::rt {
+
+/// Settings from the script header, overridden by the command line.
+struct Options {
+  std::vector<std::string> ip_versions;  ///< Families to run, in order.
+  bool ip_version_given = false;
+  std::optional<std::string> local_ip, remote_ip, gateway_ip, netmask_ip;
+  int bind_port = 8080;
+  int connect_port = 8080;
+  std::optional<int> mtu;
+  std::int64_t tolerance_usecs = 4000;
+  double tolerance_percent = 12.5;
+  bool verbose = false;
+  bool dry_run = false;
+  bool help = false;
+  bool version = false;
+  std::map<std::string, std::string> defines;  ///< Run-time -D overrides.
+};
+
+/// Applies the header options, then the command line. Returns false with a one-line reason.
+bool ParseOptions(const ScriptInfo& script, int argc, char** argv, Options* options,
+                  std::string* error);
+
+/// The --help text of a test binary.
+std::string UsageText(const ScriptInfo& script, const char* argv0);
+
+/// Everything one family's run needs, with addresses resolved.
+struct FamilyConfig {
+  std::string name;  ///< "ipv4", "ipv6" or "ipv4-mapped-ipv6"
+  int socket_family = 0;   ///< AF_INET or AF_INET6: what `socket(..., ...)` creates.
+  IpAddress local, remote;  ///< On-the-wire addresses (IPv4 for ipv4-mapped-ipv6).
+  int local_prefix_len = 16;
+  int remote_prefix_len = 32;
+  int mtu = 1500;
+  int bind_port = 8080, connect_port = 8080;
+  std::int64_t tolerance_usecs = 4000;
+  double tolerance_percent = 12.5;
+  bool verbose = false;
+  std::map<std::string, std::string> defines;
+};
+
+/// Resolves one family's addresses: the kernel selftest runner's defaults, overridden by
+/// address options whose family fits.
+bool ResolveFamily(const Options& options, const std::string& family, FamilyConfig* config,
+                   std::string* error);
+
+}  // namespace pktc::rt
+
+#endif  // PKTC_RUNTIME_OPTIONS_H_

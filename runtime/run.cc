@@ -1,0 +1,828 @@
+// Event execution with packetdrill's semantics (../shared/docs/pkt-language.md sections 5-7).
+#include "run.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "clock.h"
+#include "matcher.h"
+#include "pktc/symbols.h"
+
+namespace pktc::rt {
+
+namespace {
+constexpr std::uint8_t kOptSack = 5;
+constexpr std::uint8_t kOptTimestamp = 8;
+constexpr std::uint8_t kOptMd5 = 19;
+constexpr std::int64_t kMaxBuffer = 64 << 20;
+
+std::uint32_t Get32(const std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
+         static_cast<std::uint32_t>(p[2]) << 8 | p[3];
+}
+void Put32(std::uint8_t* p, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+}
+
+/// Applies `fn` to the position of every option of `kind` in an option block.
+template <typename Fn>
+void ForEachOption(std::vector<std::uint8_t>& block, std::uint8_t kind, Fn fn) {
+  for (std::size_t i = 0; i < block.size();) {
+    std::uint8_t k = block[i];
+    if (k == 0 || k == 1) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= block.size() || block[i + 1] < 2 || i + block[i + 1] > block.size()) return;
+    if (k == kind) fn(&block[i], block[i + 1]);
+    i += block[i + 1];
+  }
+}
+
+bool HasOption(const std::vector<std::uint8_t>& block, std::uint8_t kind) {
+  bool found = false;
+  std::vector<std::uint8_t> copy = block;
+  ForEachOption(copy, kind, [&](std::uint8_t*, std::uint8_t) { found = true; });
+  return found;
+}
+
+std::string ErrnoText(int err) {
+  const char* name = ErrnoName(err);
+  return std::string(name ? name : "?") + " (" + std::strerror(err) + ")";
+}
+}  // namespace
+
+RunImpl::RunImpl(const ScriptInfo& script, const FamilyConfig& config, TunDevice& tun,
+                 CommandRunner& commands)
+    : script_(script), config_(config), tun_(tun), commands_(commands) {}
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+std::int64_t RunImpl::ElapsedUs() const { return (NowNs() - live_start_ns_) / 1000; }
+
+std::string RunImpl::Seconds(std::int64_t us) const {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%" PRId64 ".%06" PRId64, us < 0 ? "-" : "",
+                std::abs(us) / 1000000, std::abs(us) % 1000000);
+  return buf;
+}
+
+void RunImpl::Start() {
+  if (script_.init_command) {
+    std::string error;
+    init_ran_ = true;
+    if (!commands_.Run(script_.init_command, &error)) {
+      std::fprintf(stderr, "%s: error executing init command: %s\n", script_.path, error.c_str());
+      Finish();
+      std::fflush(stdout);
+      std::fflush(stderr);
+      _exit(1);
+    }
+  }
+  // Start a little in the future so the first event is not late by our own setup.
+  live_start_ns_ = NowNs() + 100'000;
+  started_ = true;
+}
+
+void RunImpl::Finish() {
+  if (!init_ran_ || !script_.cleanup_command) return;
+  std::string error;
+  if (!commands_.Run(script_.cleanup_command, &error)) {
+    std::fprintf(stderr, "%s: error executing cleanup command: %s\n", script_.path,
+                 error.c_str());
+    std::fflush(stderr);
+    _exit(1);
+  }
+}
+
+RunImpl::Timing RunImpl::BeginEvent(const Event& ev, bool inbound_packet) {
+  Timing t{};
+  switch (ev.time.kind) {
+    case TimeKind::kAbsolute:
+    case TimeKind::kAbsoluteRange:
+      t.start_us = ev.time.start_us;
+      t.end_us = ev.time.end_us;
+      break;
+    case TimeKind::kRelative:
+    case TimeKind::kRelativeRange: {
+      // Back-to-back injections are anchored to script time so they do not accumulate drift;
+      // everything else is relative to when the previous event actually finished.
+      std::int64_t base = prev_inbound_ && inbound_packet ? prev_script_us_ : ElapsedUs();
+      if (first_event_) base = 0;
+      t.start_us = base + ev.time.start_us;
+      t.end_us = base + ev.time.end_us;
+      break;
+    }
+    case TimeKind::kAnyTime:
+      t.start_us = t.end_us = first_event_ ? 0 : ElapsedUs();
+      break;
+  }
+  double pct = config_.tolerance_percent / 100.0 * static_cast<double>(t.start_us - prev_script_us_);
+  t.tolerance_us = std::max<std::int64_t>(config_.tolerance_usecs, static_cast<std::int64_t>(pct));
+  return t;
+}
+
+void RunImpl::WaitForStart(const Event& ev, const Timing& t, const char* what) {
+  std::int64_t target = live_start_ns_ + t.start_us * 1000;
+  WaitUntilNs(target);
+  std::int64_t actual_us = ElapsedUs();
+  if (!first_event_ && actual_us > t.start_us + t.tolerance_us) {
+    Fail(ev, "timing error",
+         std::string("expected ") + what + " at " + Seconds(t.start_us) + " sec but happened at " +
+             Seconds(actual_us) + " sec; tolerance " + Seconds(t.tolerance_us) + " sec");
+  }
+}
+
+void RunImpl::EndEvent(const Timing& t, bool inbound_packet) {
+  prev_script_us_ = t.start_us;
+  prev_inbound_ = inbound_packet;
+  first_event_ = false;
+}
+
+void RunImpl::Trace(const Event& ev, const Timing& t, const std::string& what) {
+  if (!config_.verbose) return;
+  std::printf("%s:%d: scheduled %s actual %s: %s\n", script_.path, ev.line,
+              Seconds(t.start_us).c_str(), Seconds(ElapsedUs()).c_str(), what.c_str());
+}
+
+void RunImpl::Fail(const Event& ev, const std::string& category, const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s:%d: %s: %s\n", script_.path, ev.line, category.c_str(),
+               message.c_str());
+  std::fflush(stderr);
+  Finish();
+  _exit(1);
+}
+
+std::int64_t RunImpl::Define(const char* name, std::int64_t ipv4, std::int64_t ipv6) {
+  auto it = config_.defines.find(name);
+  if (it == config_.defines.end()) return config_.name == "ipv4" ? ipv4 : ipv6;
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(it->second.c_str(), &end, 0);
+  if (!it->second.empty() && *end == '\0' && errno == 0) return v;
+  if (std::optional<std::int64_t> symbol = LookupSymbol(it->second)) return *symbol;
+  std::fprintf(stderr, "%s: -D %s=%s: the value is neither a number nor a known symbol\n",
+               script_.path, name, it->second.c_str());
+  std::fflush(stderr);
+  _exit(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sockets and file descriptors
+
+RunImpl::SocketState* RunImpl::SocketByScriptFd(std::int64_t script_fd) {
+  for (auto& s : sockets_) {
+    if (s->script_fd == script_fd) return s.get();
+  }
+  return nullptr;
+}
+
+int RunImpl::LiveFd(const Event& ev, const char* call, std::int64_t script_fd) {
+  auto it = fds_.find(script_fd);
+  if (it != fds_.end()) return it->second;
+  Fail(ev, std::string("runtime error in ") + call + " call",
+       "unknown file descriptor " + std::to_string(script_fd) +
+           " (no call of the script returned it)");
+}
+
+void RunImpl::MapFd(const Event& ev, std::int64_t script_fd, int live_fd) {
+  if (fds_.count(script_fd)) {
+    Fail(ev, "runtime error", "duplicate script fd " + std::to_string(script_fd));
+  }
+  fds_[script_fd] = live_fd;
+}
+
+std::uint16_t RunImpl::EphemeralPort(const Event& ev) {
+  // Like packetdrill: the kernel picks a free port for a throw-away socket.
+  int fd = socket(config_.local.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_storage addr{};
+  socklen_t len = static_cast<socklen_t>(FillSockaddr(config_.local.family, config_.local, 0, &addr));
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    Fail(ev, "runtime error", std::string("cannot pick an ephemeral port: ") + std::strerror(errno));
+  }
+  close(fd);
+  return ntohs(addr.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&addr)->sin_port
+                                         : reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+}
+
+std::size_t RunImpl::FillSockaddr(int domain, const IpAddress& address, std::uint16_t port,
+                                  sockaddr_storage* out) const {
+  *out = {};
+  if (domain == AF_INET) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(out);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(port);
+    std::memcpy(&sin->sin_addr, address.bytes, 4);
+    return sizeof *sin;
+  }
+  auto* sin6 = reinterpret_cast<sockaddr_in6*>(out);
+  sin6->sin6_family = AF_INET6;
+  sin6->sin6_port = htons(port);
+  if (address.family == AF_INET) {  // ipv4-mapped-ipv6: ::ffff:a.b.c.d
+    sin6->sin6_addr.s6_addr[10] = 0xff;
+    sin6->sin6_addr.s6_addr[11] = 0xff;
+    std::memcpy(&sin6->sin6_addr.s6_addr[12], address.bytes, 4);
+  } else {
+    std::memcpy(&sin6->sin6_addr, address.bytes, 16);
+  }
+  return sizeof *sin6;
+}
+
+void RunImpl::CheckResult(const Event& ev, const char* call, const Expect& expect,
+                          std::int64_t result, int err, bool creates_fd) {
+  bool ok = creates_fd && expect.result >= 0 ? result >= 0 : result == expect.result;
+  std::string category = std::string("runtime error in ") + call + " call";
+  if (!ok) {
+    std::string message = "Expected result " + std::to_string(expect.result) + " but got " +
+                          std::to_string(result);
+    if (result < 0) message += " with errno " + std::to_string(err) + " " + ErrnoText(err);
+    Fail(ev, category, message);
+  }
+  if (expect.err != 0 && err != expect.err) {
+    Fail(ev, category,
+         std::string("Expected errno ") + expect.err_name + " (" + std::to_string(expect.err) +
+             ") but got " + (err ? std::to_string(err) + " " + ErrnoText(err) : "no error"));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packets
+
+std::string RunImpl::ScriptPacketLine(const TcpSegment& seg, std::int64_t us) const {
+  TcpHeader h = ScriptSegmentHeader(seg);
+  return Seconds(us) + " " + TcpSegmentToString(h, seg.len, seg.win.has_value());
+}
+
+void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
+  Timing t = BeginEvent(ev, /*inbound_packet=*/true);
+  SocketState* s = under_test_;
+  if (!s || s->kind == SocketState::Kind::kListening) {
+    // A packet towards a listener (normally its SYN) creates the child connection.
+    auto child = std::make_unique<SocketState>();
+    child->kind = SocketState::Kind::kChild;
+    child->listener = s;
+    child->domain = s ? s->domain : config_.socket_family;
+    child->local_port = static_cast<std::uint16_t>(config_.bind_port);
+    child->remote_port = EphemeralPort(ev);
+    child->remote_isn = seg.seq;
+    if (s) child->md5_key = s->md5_key;
+    s = child.get();
+    sockets_.push_back(std::move(child));
+    under_test_ = s;
+  }
+  WaitForStart(ev, t, "inbound packet");
+
+  bool syn = seg.flags & kSyn;
+  if (syn) s->remote_isn = seg.seq;  // The peer's live ISN is the script's.
+  TcpHeader h = ScriptSegmentHeader(seg);
+  h.src_port = seg.src_port ? seg.src_port : s->remote_port;
+  h.dst_port = seg.dst_port ? seg.dst_port : s->local_port;
+  if (!syn) h.seq = seg.seq + s->remote_isn;
+  if (seg.flags & kAck) {
+    std::uint32_t offset =
+        syn ? s->local_isn_live - s->local_isn_script : s->local_isn_live;
+    h.ack = seg.ack + offset;
+    ForEachOption(h.options, kOptSack, [&](std::uint8_t* opt, std::uint8_t len) {
+      for (std::uint8_t i = 2; i + 4 <= len; i += 4) Put32(opt + i, Get32(opt + i) + offset);
+    });
+    bool ecr_ok = true;
+    std::uint32_t bad_ecr = 0;
+    ForEachOption(h.options, kOptTimestamp, [&](std::uint8_t* opt, std::uint8_t len) {
+      if (len != 10) return;
+      std::uint32_t ecr = Get32(opt + 6);
+      auto it = s->ts_script_to_live.find(ecr);
+      if (it == s->ts_script_to_live.end()) {
+        ecr_ok = false;
+        bad_ecr = ecr;
+        return;
+      }
+      Put32(opt + 6, it->second);
+    });
+    if (!ecr_ok) {
+      Fail(ev, "error handling packet",
+           "unable to infer live TS ecr for script TS ecr " + std::to_string(bad_ecr) +
+               "; no matching or preceding outbound TS val");
+    }
+  }
+  IpFields ip;
+  ip.tos = seg.ip.tos.value_or(0);
+  if (seg.ip.ecn) ip.tos = static_cast<std::uint8_t>((ip.tos & ~3) | *seg.ip.ecn);
+  if (seg.ip.ttl) ip.ttl = *seg.ip.ttl;
+  std::string key = HasOption(h.options, kOptMd5) ? s->md5_key : std::string();
+  std::vector<std::uint8_t> packet =
+      EncodeTcpPacket(config_.remote, config_.local, ip, h, seg.len, key);
+  std::string error;
+  if (!tun_.Inject(packet, &error)) Fail(ev, "error handling packet", error);
+  Trace(ev, t, "inbound " + TcpSegmentToString(ScriptSegmentHeader(seg), seg.len, true));
+  EndEvent(t, /*inbound_packet=*/true);
+}
+
+bool RunImpl::ReadOutbound(const Event& ev, const SocketState& s, std::int64_t deadline_ns,
+                           DecodedPacket* packet, std::int64_t* timestamp_ns) {
+  std::vector<std::uint8_t> bytes;
+  std::string error;
+  while (true) {
+    if (!tun_.NextOutbound(deadline_ns, &bytes, timestamp_ns, &error)) {
+      if (!error.empty()) Fail(ev, "error handling packet", error);
+      return false;
+    }
+    if (!DecodePacket(bytes.data(), bytes.size(), packet, &error)) continue;
+    if (packet->protocol != IPPROTO_TCP) continue;
+    // Only the socket under test's packets count; other traffic (IPv6 router solicitations,
+    // MLD) is not the script's business.
+    if (!(packet->src == config_.local) || !(packet->dst == config_.remote)) continue;
+    if (packet->tcp.src_port != s.local_port || packet->tcp.dst_port != s.remote_port) continue;
+    return true;
+  }
+}
+
+void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
+  Timing t = BeginEvent(ev, /*inbound_packet=*/false);
+  SocketState* s = under_test_;
+  if (!s) Fail(ev, "error handling packet", "no socket under test for this outbound packet");
+
+  std::int64_t deadline = -1;
+  if (ev.time.kind != TimeKind::kAnyTime) {
+    // packetdrill waits the event's offset from the previous event, in whole seconds, plus 2 s.
+    std::int64_t span = std::max(t.start_us, t.end_us) - prev_script_us_;
+    std::int64_t wait_us = (span / 1000000 + 2) * 1000000;
+    deadline = live_start_ns_ + (prev_script_us_ + wait_us) * 1000;
+  }
+  DecodedPacket live;
+  std::int64_t ts_ns = 0;
+  if (!ReadOutbound(ev, *s, deadline, &live, &ts_ns)) {
+    Fail(ev, "error handling packet", "Timed out waiting for packet\nscript packet:  " +
+                                          ScriptPacketLine(seg, t.start_us));
+  }
+  // Without --strict_segments, consecutive segments are aggregated until the script's length.
+  std::size_t total = live.payload_len;
+  while (total < seg.len) {
+    DecodedPacket more;
+    std::int64_t more_ts;
+    if (!ReadOutbound(ev, *s, deadline, &more, &more_ts)) break;
+    if (more.tcp.seq != live.tcp.seq + total) {
+      Fail(ev, "error handling packet",
+           "live packet payload: expected " + std::to_string(seg.len) + " bytes in contiguous "
+           "segments, but a segment starts at a gap");
+    }
+    std::uint32_t first_seq = live.tcp.seq;
+    bool first_cwr = live.tcp.flags & kCwr;
+    bool zero = live.payload_all_zero && more.payload_all_zero;
+    total += more.payload_len;
+    live = more;  // Headers of the last fragment...
+    live.tcp.seq = first_seq;  // ...but sequence number and CWR of the first.
+    live.tcp.flags = static_cast<std::uint16_t>((live.tcp.flags & ~kCwr) | (first_cwr ? kCwr : 0));
+    live.payload_len = total;
+    live.payload_all_zero = zero;
+  }
+
+  bool syn = live.tcp.flags & kSyn;
+  if (syn && !s->has_local_isn) {
+    s->has_local_isn = true;
+    s->local_isn_live = live.tcp.seq;
+    s->local_isn_script = seg.seq;
+  }
+  TcpHeader mapped = live.tcp;
+  mapped.seq = syn ? live.tcp.seq - (s->local_isn_live - s->local_isn_script)
+                   : live.tcp.seq - s->local_isn_live;
+  if (!syn && (live.tcp.flags & kAck)) {
+    mapped.ack = live.tcp.ack - s->remote_isn;
+    ForEachOption(mapped.options, kOptSack, [&](std::uint8_t* opt, std::uint8_t len) {
+      for (std::uint8_t i = 2; i + 4 <= len; i += 4) Put32(opt + i, Get32(opt + i) - s->remote_isn);
+    });
+  }
+  // TS val: remember script val -> live val for later inbound ecr values, and show the live
+  // val on the script's scale (it is not compared unless --tcp_ts_tick_usecs).
+  TcpHeader script_header = ScriptSegmentHeader(seg);
+  std::optional<std::uint32_t> script_val;
+  ForEachOption(script_header.options, kOptTimestamp, [&](std::uint8_t* opt, std::uint8_t len) {
+    if (len == 10) script_val = Get32(opt + 2);
+  });
+  ForEachOption(mapped.options, kOptTimestamp, [&](std::uint8_t* opt, std::uint8_t len) {
+    if (len != 10 || !script_val) return;
+    std::uint32_t live_val = Get32(opt + 2);
+    if (!s->has_ts_baseline) {
+      s->has_ts_baseline = true;
+      s->ts_first_script = *script_val;
+      s->ts_first_live = live_val;
+    }
+    s->ts_script_to_live[*script_val] = live_val;
+    Put32(opt + 2, s->ts_first_script + (live_val - s->ts_first_live));
+  });
+
+  std::int64_t actual_us = (ts_ns - live_start_ns_) / 1000;
+  std::vector<FieldDiff> diffs = MatchTcpSegment(seg, live, mapped);
+  if (!diffs.empty()) {
+    std::string message = DescribeDiff(diffs[0]);
+    for (std::size_t i = 1; i < diffs.size(); ++i) message += "\n  and " + DescribeDiff(diffs[i]);
+    message += "\nscript packet:  " + ScriptPacketLine(seg, t.start_us);
+    message += "\nactual packet:  " + Seconds(actual_us) + " " +
+               TcpSegmentToString(mapped, live.payload_len, true);
+    Fail(ev, "error handling packet", message);
+  }
+  if (ev.time.kind != TimeKind::kAnyTime &&
+      (actual_us < t.start_us - t.tolerance_us || actual_us > t.end_us + t.tolerance_us)) {
+    std::string expected = t.start_us == t.end_us
+                               ? "at " + Seconds(t.start_us)
+                               : "in time range " + Seconds(t.start_us) + "~" + Seconds(t.end_us);
+    Fail(ev, "timing error",
+         "expected outbound packet " + expected + " sec but happened at " + Seconds(actual_us) +
+             " sec; tolerance " + Seconds(t.tolerance_us) + " sec\nscript packet:  " +
+             ScriptPacketLine(seg, t.start_us) + "\nactual packet:  " + Seconds(actual_us) + " " +
+             TcpSegmentToString(mapped, live.payload_len, true));
+  }
+  Trace(ev, t, "outbound " + TcpSegmentToString(mapped, live.payload_len, true) + " (sent at " +
+                   Seconds(actual_us) + ")");
+  EndEvent(t, /*inbound_packet=*/false);
+}
+
+void RunImpl::Command(const Event& ev, const char* text) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "command");
+  std::string error;
+  if (!commands_.Run(text, &error)) {
+    Fail(ev, "error executing `" + std::string(text) + "` command", error);
+  }
+  Trace(ev, t, std::string("command `") + text + "`");
+  EndEvent(t, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// System calls
+
+void RunImpl::Socket(const Event& ev, IntArg domain_arg, std::int64_t type, std::int64_t protocol,
+                     const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int domain = domain_arg.is_ellipsis ? config_.socket_family : static_cast<int>(domain_arg.value);
+  errno = 0;
+  int fd = socket(domain, static_cast<int>(type), static_cast<int>(protocol));
+  int err = errno;
+  CheckResult(ev, "socket", expect, fd, err, /*creates_fd=*/true);
+  if (fd >= 0) {
+    MapFd(ev, expect.result, fd);
+    auto s = std::make_unique<SocketState>();
+    s->script_fd = static_cast<int>(expect.result);
+    s->live_fd = fd;
+    s->domain = domain;
+    under_test_ = s.get();
+    sockets_.push_back(std::move(s));
+  }
+  Trace(ev, t, "socket() = " + std::to_string(fd));
+  EndEvent(t, false);
+}
+
+void RunImpl::Bind(const Event& ev, std::int64_t fd, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "bind", fd);
+  SocketState* s = SocketByScriptFd(fd);
+  sockaddr_storage addr;
+  std::size_t len = FillSockaddr(s ? s->domain : config_.socket_family, config_.local,
+                                 static_cast<std::uint16_t>(config_.bind_port), &addr);
+  errno = 0;
+  int rc = bind(live, reinterpret_cast<sockaddr*>(&addr), static_cast<socklen_t>(len));
+  CheckResult(ev, "bind", expect, rc, errno, false);
+  Trace(ev, t, "bind() = " + std::to_string(rc));
+  EndEvent(t, false);
+}
+
+void RunImpl::Listen(const Event& ev, std::int64_t fd, std::int64_t backlog, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "listen", fd);
+  errno = 0;
+  int rc = listen(live, static_cast<int>(backlog));
+  CheckResult(ev, "listen", expect, rc, errno, false);
+  if (rc == 0) {
+    if (SocketState* s = SocketByScriptFd(fd)) {
+      s->kind = SocketState::Kind::kListening;
+      s->local_port = static_cast<std::uint16_t>(config_.bind_port);
+    }
+  }
+  Trace(ev, t, "listen() = " + std::to_string(rc));
+  EndEvent(t, false);
+}
+
+void RunImpl::Accept(const Event& ev, std::int64_t fd, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "accept", fd);
+  errno = 0;
+  int child_fd = accept(live, nullptr, nullptr);
+  int err = errno;
+  CheckResult(ev, "accept", expect, child_fd, err, /*creates_fd=*/true);
+  if (child_fd >= 0) {
+    SocketState* listener = SocketByScriptFd(fd);
+    SocketState* child = nullptr;
+    for (auto& s : sockets_) {
+      if (s->kind == SocketState::Kind::kChild && s->listener == listener && s->live_fd < 0) {
+        child = s.get();
+        break;
+      }
+    }
+    if (!child) Fail(ev, "runtime error in accept call", "unable to find socket matching accept() call");
+    child->live_fd = child_fd;
+    child->script_fd = static_cast<int>(expect.result);
+    MapFd(ev, expect.result, child_fd);
+  }
+  Trace(ev, t, "accept() = " + std::to_string(child_fd));
+  EndEvent(t, false);
+}
+
+void RunImpl::Connect(const Event& ev, std::int64_t fd, IntArg family, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "connect", fd);
+  SocketState* s = SocketByScriptFd(fd);
+  sockaddr_storage addr{};
+  std::size_t len;
+  if (family.is_ellipsis) {
+    len = FillSockaddr(s ? s->domain : config_.socket_family, config_.remote,
+                       static_cast<std::uint16_t>(config_.connect_port), &addr);
+  } else {
+    addr.ss_family = static_cast<sa_family_t>(family.value);  // e.g. AF_UNSPEC to disconnect
+    len = sizeof(sockaddr_in6);
+  }
+  errno = 0;
+  int rc = connect(live, reinterpret_cast<sockaddr*>(&addr), static_cast<socklen_t>(len));
+  int err = errno;
+  CheckResult(ev, "connect", expect, rc, err, false);
+  if (s && family.is_ellipsis) {
+    s->kind = SocketState::Kind::kConnecting;
+    s->remote_port = static_cast<std::uint16_t>(config_.connect_port);
+    sockaddr_storage local{};
+    socklen_t local_len = sizeof local;
+    if (getsockname(live, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
+      s->local_port = ntohs(local.ss_family == AF_INET
+                                ? reinterpret_cast<sockaddr_in*>(&local)->sin_port
+                                : reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
+    }
+  }
+  Trace(ev, t, "connect() = " + std::to_string(rc));
+  EndEvent(t, false);
+}
+
+void RunImpl::Close(const Event& ev, std::int64_t fd, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "close", fd);
+  errno = 0;
+  int rc = close(live);
+  CheckResult(ev, "close", expect, rc, errno, false);
+  if (rc == 0) {
+    fds_.erase(fd);
+    if (SocketState* s = SocketByScriptFd(fd)) s->script_fd = -1;
+  }
+  Trace(ev, t, "close() = " + std::to_string(rc));
+  EndEvent(t, false);
+}
+
+void RunImpl::Shutdown(const Event& ev, std::int64_t fd, std::int64_t how, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "shutdown", fd);
+  errno = 0;
+  int rc = shutdown(live, static_cast<int>(how));
+  CheckResult(ev, "shutdown", expect, rc, errno, false);
+  Trace(ev, t, "shutdown() = " + std::to_string(rc));
+  EndEvent(t, false);
+}
+
+namespace {
+std::vector<char> ZeroBuffer(std::int64_t len) {
+  return std::vector<char>(static_cast<std::size_t>(std::clamp<std::int64_t>(len, 0, kMaxBuffer)), 0);
+}
+}  // namespace
+
+void RunImpl::Read(const Event& ev, std::int64_t fd, std::int64_t len, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "read", fd);
+  std::vector<char> buf = ZeroBuffer(len);
+  errno = 0;
+  ssize_t n = read(live, buf.data(), buf.size());
+  CheckResult(ev, "read", expect, n, errno, false);
+  Trace(ev, t, "read() = " + std::to_string(n));
+  EndEvent(t, false);
+}
+
+void RunImpl::Write(const Event& ev, std::int64_t fd, std::int64_t len, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "write", fd);
+  std::vector<char> buf = ZeroBuffer(len);
+  errno = 0;
+  ssize_t n = write(live, buf.data(), buf.size());
+  CheckResult(ev, "write", expect, n, errno, false);
+  Trace(ev, t, "write() = " + std::to_string(n));
+  EndEvent(t, false);
+}
+
+void RunImpl::Recv(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
+                   const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "recv", fd);
+  std::vector<char> buf = ZeroBuffer(len);
+  errno = 0;
+  ssize_t n = recv(live, buf.data(), buf.size(), static_cast<int>(flags));
+  CheckResult(ev, "recv", expect, n, errno, false);
+  Trace(ev, t, "recv() = " + std::to_string(n));
+  EndEvent(t, false);
+}
+
+void RunImpl::Send(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
+                   const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "send", fd);
+  std::vector<char> buf = ZeroBuffer(len);
+  errno = 0;
+  ssize_t n = send(live, buf.data(), buf.size(), static_cast<int>(flags));
+  CheckResult(ev, "send", expect, n, errno, false);
+  Trace(ev, t, "send() = " + std::to_string(n));
+  EndEvent(t, false);
+}
+
+void RunImpl::Recvmsg(const Event& ev, std::int64_t fd, const MsgHdr& expected, std::int64_t flags,
+                      const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "recvmsg", fd);
+  std::vector<std::vector<char>> buffers;
+  std::vector<iovec> iov;
+  for (std::int64_t len : expected.iov_lengths) buffers.push_back(ZeroBuffer(len));
+  for (auto& b : buffers) iov.push_back({b.data(), b.size()});
+  alignas(cmsghdr) char control[4096];
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = iov.size();
+  if (expected.has_control) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+  }
+  errno = 0;
+  ssize_t n = recvmsg(live, &msg, static_cast<int>(flags));
+  int err = errno;
+  CheckResult(ev, "recvmsg", expect, n, err, false);
+  const char* category = "runtime error in recvmsg call";
+  if (n >= 0 && msg.msg_flags != expected.flags) {
+    Fail(ev, category, "Expected msg_flags " + std::to_string(expected.flags) + " but got " +
+                           std::to_string(msg.msg_flags));
+  }
+  if (n >= 0 && expected.has_control) {
+    std::size_t i = 0;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c), ++i) {
+      if (i >= expected.control.size()) {
+        Fail(ev, category, "got more cmsgs than the " + std::to_string(expected.control.size()) +
+                               " expected: cmsg " + std::to_string(i) + " has level " +
+                               std::to_string(c->cmsg_level) + " type " +
+                               std::to_string(c->cmsg_type));
+      }
+      const Cmsg& want = expected.control[i];
+      std::string where = "cmsg " + std::to_string(i);
+      if (c->cmsg_level != want.level) {
+        Fail(ev, category, "Bad level in " + where + ": expected " + std::to_string(want.level) +
+                               " but got " + std::to_string(c->cmsg_level));
+      }
+      if (c->cmsg_type != want.type) {
+        Fail(ev, category, "Bad type in " + where + ": expected " + std::to_string(want.type) +
+                               " but got " + std::to_string(c->cmsg_type));
+      }
+      std::size_t data_len = c->cmsg_len - CMSG_LEN(0);
+      std::int64_t value = 0;
+      if (data_len == 4) {
+        std::int32_t v;
+        std::memcpy(&v, CMSG_DATA(c), 4);
+        value = v;
+      } else if (data_len == 8) {
+        std::memcpy(&value, CMSG_DATA(c), 8);
+      } else {
+        Fail(ev, category, "Bad data length in " + where + ": expected an integer but got " +
+                               std::to_string(data_len) + " bytes");
+      }
+      if (value != want.data) {
+        Fail(ev, category, "Bad data in " + where + " (cmsg_data): expected " +
+                               std::to_string(want.data) + " but got " + std::to_string(value));
+      }
+    }
+    if (i < expected.control.size()) {
+      Fail(ev, category, "expected " + std::to_string(expected.control.size()) +
+                             " cmsgs but got " + std::to_string(i));
+    }
+  }
+  Trace(ev, t, "recvmsg() = " + std::to_string(n));
+  EndEvent(t, false);
+}
+
+void RunImpl::Fcntl(const Event& ev, std::int64_t fd, std::int64_t cmd,
+                    std::optional<std::int64_t> arg, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "fcntl", fd);
+  errno = 0;
+  int rc = arg ? fcntl(live, static_cast<int>(cmd), static_cast<long>(*arg))
+               : fcntl(live, static_cast<int>(cmd));
+  CheckResult(ev, "fcntl", expect, rc, errno, false);
+  Trace(ev, t, "fcntl() = " + std::to_string(rc));
+  EndEvent(t, false);
+}
+
+void RunImpl::Setsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
+                         const SockoptValue& value, std::int64_t optlen, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "setsockopt", fd);
+  SocketState* s = SocketByScriptFd(fd);
+  int int_value = static_cast<int>(value.int_value);
+  linger lin{static_cast<int>(value.linger_onoff), static_cast<int>(value.linger_seconds)};
+  tcp_md5sig md5{};
+  const void* data = nullptr;
+  std::size_t size = 0;
+  switch (value.kind) {
+    case SockoptValue::Kind::kInt:
+      data = &int_value;
+      size = sizeof int_value;
+      break;
+    case SockoptValue::Kind::kString:
+      data = value.string_value.data();
+      size = value.string_value.size();
+      break;
+    case SockoptValue::Kind::kLinger:
+      data = &lin;
+      size = sizeof lin;
+      break;
+    case SockoptValue::Kind::kMd5Sig: {
+      // The key is for the script's peer: the remote address in the socket's family.
+      sockaddr_storage peer;
+      FillSockaddr(s ? s->domain : config_.socket_family, config_.remote, 0, &peer);
+      std::memcpy(&md5.tcpm_addr, &peer, sizeof peer);
+      md5.tcpm_keylen = static_cast<std::uint16_t>(value.string_value.size());
+      std::memcpy(md5.tcpm_key, value.string_value.data(), value.string_value.size());
+      data = &md5;
+      size = sizeof md5;
+      break;
+    }
+    case SockoptValue::Kind::kEllipsis:
+      break;
+  }
+  socklen_t len = optlen < 0 ? static_cast<socklen_t>(size) : static_cast<socklen_t>(optlen);
+  errno = 0;
+  int rc = setsockopt(live, static_cast<int>(level), static_cast<int>(name), data, len);
+  CheckResult(ev, "setsockopt", expect, rc, errno, false);
+  if (rc == 0 && value.kind == SockoptValue::Kind::kMd5Sig && s) s->md5_key = value.string_value;
+  Trace(ev, t, "setsockopt() = " + std::to_string(rc));
+  EndEvent(t, false);
+}
+
+void RunImpl::Getsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
+                         const SockoptValue& value, std::int64_t optlen, const Expect& expect) {
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start");
+  int live = LiveFd(ev, "getsockopt", fd);
+  const char* category = "runtime error in getsockopt call";
+  if (value.kind != SockoptValue::Kind::kInt && value.kind != SockoptValue::Kind::kString) {
+    Fail(ev, category, "only [int] and \"string\" values can be checked by getsockopt yet");
+  }
+  std::vector<char> buf(std::max<std::size_t>(256, value.string_value.size() + 1), 0);
+  socklen_t len = value.kind == SockoptValue::Kind::kInt ? sizeof(int) : static_cast<socklen_t>(buf.size());
+  errno = 0;
+  int rc = getsockopt(live, static_cast<int>(level), static_cast<int>(name), buf.data(), &len);
+  CheckResult(ev, "getsockopt", expect, rc, errno, false);
+  if (rc == 0) {
+    if (optlen >= 0 && static_cast<std::int64_t>(len) != optlen) {
+      Fail(ev, category, "Bad getsockopt optlen: expected " + std::to_string(optlen) +
+                             " but got " + std::to_string(len));
+    }
+    if (value.kind == SockoptValue::Kind::kInt) {
+      int got;
+      std::memcpy(&got, buf.data(), sizeof got);
+      if (got != value.int_value) {
+        Fail(ev, category, "Bad getsockopt value: expected " + std::to_string(value.int_value) +
+                               " but got " + std::to_string(got));
+      }
+    } else if (std::string(buf.data(), std::strlen(buf.data())) != value.string_value) {
+      Fail(ev, category, "Bad getsockopt value: expected \"" + value.string_value +
+                             "\" but got \"" + std::string(buf.data()) + "\"");
+    }
+  }
+  Trace(ev, t, "getsockopt() = " + std::to_string(rc));
+  EndEvent(t, false);
+}
+
+}  // namespace pktc::rt
