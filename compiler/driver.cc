@@ -202,9 +202,10 @@ int RunDriver(const DriverOptions& options) {
   }
   Parser parser(lexer, diags, sources);
   ast::Script script = parser.ParseScript();
-  if (diags.HadErrors()) return 1;
-
+  // Check what parsed even after syntax errors, so one run reports every independent error;
+  // events that did not parse are simply absent and cause no follow-on errors.
   SemaOptions sema_options;
+  sema_options.after_syntax_errors = diags.HadErrors();
   sema_options.script_path = options.input;
   sema_options.script_dir = std::string(llvm::sys::path::parent_path(options.input));
   std::optional<ir::Script> ir = CheckScript(script, sema_options, diags);

@@ -86,6 +86,7 @@ class Checker {
   std::optional<ir::Sockopt> LowerSockopt(const ast::Syscall& call, const ast::Expr& e);
   std::optional<ir::MsgHdr> LowerMsgHdr(const ast::Expr& e);
   std::optional<ir::Expect> LowerExpect(const ast::Syscall& call);
+  std::optional<std::string> Unescape(const ast::Expr& e);
   void Error(SourceRange range, const llvm::Twine& message) {
     diags_.Error(range.Start, message, range);
   }
@@ -107,10 +108,10 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
   out.name = base;
 
   CheckOptions(script, out);
-  if (script.events.empty() && !diags_.HadErrors()) {
+  if (script.events.empty() && !options_.after_syntax_errors) {
     diags_.Error(SourceLoc(), "script has no events (at least one timed event is required)");
   }
-  CheckTimes(script);
+  if (!options_.after_syntax_errors) CheckTimes(script);
 
   if (script.init_command) {
     out.init_command = script.init_command->text;
@@ -523,6 +524,43 @@ std::optional<ir::Expect> Checker::LowerExpect(const ast::Syscall& call) {
   return out;
 }
 
+// String escapes as packetdrill interprets them in syscall arguments: \n \r \t \v \f and
+// \xHH. packetdrill turns \\ and \" into 0x0C (a fall-through bug); pktc gives the intended
+// backslash and quote instead.
+std::optional<std::string> Checker::Unescape(const ast::Expr& e) {
+  std::string out;
+  const std::string& s = e.text;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') {
+      out += s[i];
+      continue;
+    }
+    if (++i >= s.size()) break;
+    switch (s[i]) {
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'v': out += '\v'; break;
+      case 'f': out += '\f'; break;
+      case '\\': out += '\\'; break;
+      case '"': out += '"'; break;
+      case 'x':
+        if (i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+          out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+          i += 2;
+          break;
+        }
+        [[fallthrough]];
+      default:
+        Error(e.range, std::string("unsupported escape '\\") + s[i] +
+                           "' in string (supported: \\n \\r \\t \\v \\f \\xHH \\\\ \\\")");
+        return std::nullopt;
+    }
+  }
+  return out;
+}
+
 std::optional<ir::Sockopt> Checker::LowerSockopt(const ast::Syscall& call, const ast::Expr& e) {
   ir::Sockopt out;
   if (e.kind == ast::Expr::Kind::kEllipsis) {
@@ -541,12 +579,14 @@ std::optional<ir::Sockopt> Checker::LowerSockopt(const ast::Syscall& call, const
     return out;
   }
   if (e.kind == ast::Expr::Kind::kString) {
+    std::optional<std::string> bytes = Unescape(e);
+    if (!bytes) return std::nullopt;
     if (e.truncated) {
       Error(e.range, "a truncated string (\"...\"...) is not supported here yet");
       return std::nullopt;
     }
     out.kind = ir::Sockopt::Kind::kString;
-    out.string_value = e.text;
+    out.string_value = *bytes;
     return out;
   }
   if (e.kind == ast::Expr::Kind::kStruct && !e.fields.empty() && e.items.empty()) {

@@ -15,6 +15,8 @@ namespace pktc {
 struct SemaOptions {
   std::string script_path;  ///< As given on the command line.
   std::string script_dir;   ///< Where files named by shell commands are looked up.
+  /// The parser reported errors: skip checks that an event missing from the AST could upset.
+  bool after_syntax_errors = false;
 };
 
 /// Checks `script` and lowers it. Returns nullopt if any error was reported.

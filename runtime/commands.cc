@@ -15,6 +15,8 @@
 namespace pktc::rt {
 
 namespace {
+constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 int ParentDepth(std::string_view path) {
   int depth = 0;
   while (path.substr(0, 3) == "../") {
@@ -103,6 +105,11 @@ bool CommandRunner::Run(const std::string& text, std::string* error) {
   if (pid == 0) {
     if (chdir(work_dir_.c_str()) != 0) _exit(126);
     setenv("PACKETDRILL_PID", std::to_string(self).c_str(), 1);
+    // Scripts call sysctl, ip and tc, which live in sbin directories that a test runner's or an
+    // init process's PATH may lack.
+    const char* path = std::getenv("PATH");
+    std::string full = std::string(path && *path ? path : "") + ":" + kSystemPath;
+    setenv("PATH", full.c_str(), 1);
     execl("/bin/sh", "sh", "-c", text.c_str(), static_cast<char*>(nullptr));
     std::fprintf(stderr, "cannot run /bin/sh: %s\n", std::strerror(errno));
     _exit(127);

@@ -52,8 +52,10 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
   // A private /tmp, so concurrent runs do not see each other's files. Not essential: carry on
   // without it where mount namespaces are not allowed.
   if (unshare(CLONE_NEWNS) == 0 &&
-      mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0) {
-    mount("pktc-tmp", "/tmp", "tmpfs", 0, "mode=1777");
+      mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
+      mount("pktc-tmp", "/tmp", "tmpfs", 0, "mode=1777") == 0) {
+    // Whatever TMPDIR named under the old /tmp is hidden now.
+    setenv("TMPDIR", "/tmp", 1);
   }
   Netlink netlink;
   std::string error;

@@ -7,6 +7,7 @@ namespace pktc::rt {
 
 namespace {
 constexpr std::uint8_t kTcpOptionTimestamp = 8;
+constexpr std::uint8_t kTcpOptionMd5 = 19;
 
 std::string Number(std::uint64_t v) {
   char buf[48];
@@ -20,7 +21,8 @@ void CompareNumber(std::vector<FieldDiff>& diffs, const char* field, std::uint64
   if (expected != actual) diffs.push_back({field, Number(expected), Number(actual)});
 }
 
-bool OptionsMatch(const std::vector<std::uint8_t>& expected, const std::vector<std::uint8_t>& actual) {
+bool OptionsMatch(const std::vector<std::uint8_t>& expected, const std::vector<std::uint8_t>& actual,
+                  bool md5_signed) {
   std::vector<ParsedOption> want, got;
   if (!ParseTcpOptions(expected, &want) || !ParseTcpOptions(actual, &got)) return false;
   if (want.size() != got.size()) return false;
@@ -30,6 +32,7 @@ bool OptionsMatch(const std::vector<std::uint8_t>& expected, const std::vector<s
     if (want[i].bytes.size() != got[i].bytes.size()) return false;
     // TS val is unchecked by default and TS ecr is never checked.
     if (want[i].kind == kTcpOptionTimestamp) continue;
+    if (want[i].kind == kTcpOptionMd5 && md5_signed) continue;
     if (want[i].bytes != got[i].bytes) return false;
   }
   return true;
@@ -52,7 +55,7 @@ TcpHeader ScriptSegmentHeader(const TcpSegment& segment) {
 }
 
 std::vector<FieldDiff> MatchTcpSegment(const TcpSegment& expected, const DecodedPacket& actual,
-                                       const TcpHeader& live) {
+                                       const TcpHeader& live, bool md5_signed) {
   std::vector<FieldDiff> diffs;
   if (actual.ip_version == 4 && !actual.ipv4_checksum_ok) {
     diffs.push_back({"ipv4_checksum", "valid", "bad outbound IP checksum"});
@@ -75,7 +78,7 @@ std::vector<FieldDiff> MatchTcpSegment(const TcpSegment& expected, const Decoded
   CompareNumber(diffs, "tcp_ack", want.ack, live.ack);
   if (expected.win) CompareNumber(diffs, "tcp_window", *expected.win, live.win);
   CompareNumber(diffs, "tcp_urg_ptr", want.urg, live.urg);
-  if (!expected.any_options && !OptionsMatch(want.options, live.options)) {
+  if (!expected.any_options && !OptionsMatch(want.options, live.options, md5_signed)) {
     diffs.push_back({"tcp_options", "<" + TcpOptionsToString(want.options) + ">",
                      "<" + TcpOptionsToString(live.options) + ">"});
   }

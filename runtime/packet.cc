@@ -220,6 +220,22 @@ std::vector<std::uint8_t> EncodeTcpPacket(const IpAddress& src, const IpAddress&
   return packet;
 }
 
+bool VerifyTcpMd5(const std::uint8_t* packet, std::size_t len, const std::string& key) {
+  DecodedPacket decoded;
+  std::string error;
+  if (!DecodePacket(packet, len, &decoded, &error) || decoded.protocol != IPPROTO_TCP) return false;
+  std::size_t ip_len = decoded.ip_version == 4 ? (packet[0] & 0x0f) * 4u : 40;
+  std::size_t tcp_len = decoded.ip_version == 4 ? Get16(packet + 2) - ip_len : Get16(packet + 4);
+  std::vector<std::uint8_t> segment(packet + ip_len, packet + ip_len + tcp_len);
+  std::vector<std::uint8_t> resigned = segment;
+  SignTcpMd5(decoded.src, decoded.dst, resigned.data(), resigned.size(), key);
+  std::vector<ParsedOption> options;
+  if (!ParseTcpOptions(decoded.tcp.options, &options)) return false;
+  bool has_md5 = false;
+  for (const ParsedOption& o : options) has_md5 |= o.kind == kTcpOptionMd5 && o.bytes.size() == 18;
+  return has_md5 && resigned == segment;
+}
+
 bool ParseTcpOptions(const std::vector<std::uint8_t>& block, std::vector<ParsedOption>* out) {
   out->clear();
   for (std::size_t i = 0; i < block.size();) {

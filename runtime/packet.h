@@ -68,6 +68,10 @@ std::vector<std::uint8_t> EncodeTcpPacket(const IpAddress& src, const IpAddress&
 void SignTcpMd5(const IpAddress& src, const IpAddress& dst, std::uint8_t* segment,
                 std::size_t segment_len, const std::string& key);
 
+/// True if the IPv4/IPv6 TCP packet carries an md5 option whose digest is the RFC 2385
+/// signature for `key`.
+bool VerifyTcpMd5(const std::uint8_t* packet, std::size_t len, const std::string& key);
+
 /// Parsed TCP options for display and comparison.
 struct ParsedOption {
   std::uint8_t kind;

@@ -131,6 +131,7 @@ RunImpl::Timing RunImpl::BeginEvent(const Event& ev, bool inbound_packet) {
   }
   double pct = config_.tolerance_percent / 100.0 * static_cast<double>(t.start_us - prev_script_us_);
   t.tolerance_us = std::max<std::int64_t>(config_.tolerance_usecs, static_cast<std::int64_t>(pct));
+  current_ = t;
   return t;
 }
 
@@ -146,21 +147,28 @@ void RunImpl::WaitForStart(const Event& ev, const Timing& t, const char* what) {
 }
 
 void RunImpl::EndEvent(const Timing& t, bool inbound_packet) {
+  current_.reset();
   prev_script_us_ = t.start_us;
   prev_inbound_ = inbound_packet;
   first_event_ = false;
 }
 
-void RunImpl::Trace(const Event& ev, const Timing& t, const std::string& what) {
+void RunImpl::Trace(const Event& ev, const Timing& t, const std::string& what,
+                    std::optional<std::int64_t> actual_us) {
   if (!config_.verbose) return;
   std::printf("%s:%d: scheduled %s actual %s: %s\n", script_.path, ev.line,
-              Seconds(t.start_us).c_str(), Seconds(ElapsedUs()).c_str(), what.c_str());
+              Seconds(t.start_us).c_str(), Seconds(actual_us.value_or(ElapsedUs())).c_str(),
+              what.c_str());
 }
 
 void RunImpl::Fail(const Event& ev, const std::string& category, const std::string& message) {
   std::fflush(stdout);
   std::fprintf(stderr, "%s:%d: %s: %s\n", script_.path, ev.line, category.c_str(),
                message.c_str());
+  if (current_ && started_) {
+    std::fprintf(stderr, "event time: scheduled %s sec, failed at %s sec\n",
+                 Seconds(current_->start_us).c_str(), Seconds(ElapsedUs()).c_str());
+  }
   std::fflush(stderr);
   Finish();
   _exit(1);
@@ -332,8 +340,9 @@ void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
 }
 
 bool RunImpl::ReadOutbound(const Event& ev, const SocketState& s, std::int64_t deadline_ns,
-                           DecodedPacket* packet, std::int64_t* timestamp_ns) {
-  std::vector<std::uint8_t> bytes;
+                           DecodedPacket* packet, std::int64_t* timestamp_ns,
+                           std::vector<std::uint8_t>* raw) {
+  std::vector<std::uint8_t>& bytes = *raw;
   std::string error;
   while (true) {
     if (!tun_.NextOutbound(deadline_ns, &bytes, timestamp_ns, &error)) {
@@ -364,7 +373,8 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
   }
   DecodedPacket live;
   std::int64_t ts_ns = 0;
-  if (!ReadOutbound(ev, *s, deadline, &live, &ts_ns)) {
+  std::vector<std::uint8_t> raw;
+  if (!ReadOutbound(ev, *s, deadline, &live, &ts_ns, &raw)) {
     Fail(ev, "error handling packet", "Timed out waiting for packet\nscript packet:  " +
                                           ScriptPacketLine(seg, t.start_us));
   }
@@ -373,7 +383,7 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
   while (total < seg.len) {
     DecodedPacket more;
     std::int64_t more_ts;
-    if (!ReadOutbound(ev, *s, deadline, &more, &more_ts)) break;
+    if (!ReadOutbound(ev, *s, deadline, &more, &more_ts, &raw)) break;
     if (more.tcp.seq != live.tcp.seq + total) {
       Fail(ev, "error handling packet",
            "live packet payload: expected " + std::to_string(seg.len) + " bytes in contiguous "
@@ -425,7 +435,14 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
   });
 
   std::int64_t actual_us = (ts_ns - live_start_ns_) / 1000;
-  std::vector<FieldDiff> diffs = MatchTcpSegment(seg, live, mapped);
+  // With a TCP-MD5 key on the connection the digest is checked for being the right signature
+  // rather than for equal bytes.
+  bool md5_signed = !s->md5_key.empty() && HasOption(live.tcp.options, kOptMd5);
+  std::vector<FieldDiff> diffs = MatchTcpSegment(seg, live, mapped, md5_signed);
+  if (md5_signed && !VerifyTcpMd5(raw.data(), raw.size(), s->md5_key)) {
+    diffs.push_back({"tcp_md5_signature", "the RFC 2385 signature for the installed key",
+                     "a different digest"});
+  }
   if (!diffs.empty()) {
     std::string message = DescribeDiff(diffs[0]);
     for (std::size_t i = 1; i < diffs.size(); ++i) message += "\n  and " + DescribeDiff(diffs[i]);
@@ -445,8 +462,7 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
              ScriptPacketLine(seg, t.start_us) + "\nactual packet:  " + Seconds(actual_us) + " " +
              TcpSegmentToString(mapped, live.payload_len, true));
   }
-  Trace(ev, t, "outbound " + TcpSegmentToString(mapped, live.payload_len, true) + " (sent at " +
-                   Seconds(actual_us) + ")");
+  Trace(ev, t, "outbound " + TcpSegmentToString(mapped, live.payload_len, true), actual_us);
   EndEvent(t, /*inbound_packet=*/false);
 }
 

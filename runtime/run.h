@@ -91,7 +91,10 @@ class RunImpl final : public Run {
   [[noreturn]] void Fail(const Event& ev, const std::string& category, const std::string& message);
   void CheckResult(const Event& ev, const char* call, const Expect& expect, std::int64_t result,
                    int err, bool creates_fd);
-  void Trace(const Event& ev, const Timing& t, const std::string& what);
+  /// With -v: one line per event, its scheduled and actual time (for an outbound packet, when
+  /// the kernel sent it).
+  void Trace(const Event& ev, const Timing& t, const std::string& what,
+             std::optional<std::int64_t> actual_us = std::nullopt);
 
   int LiveFd(const Event& ev, const char* call, std::int64_t script_fd);
   SocketState* SocketByScriptFd(std::int64_t script_fd);
@@ -100,7 +103,8 @@ class RunImpl final : public Run {
   std::size_t FillSockaddr(int domain, const IpAddress& address, std::uint16_t port,
                            sockaddr_storage* out) const;
   bool ReadOutbound(const Event& ev, const SocketState& socket, std::int64_t deadline_ns,
-                    DecodedPacket* packet, std::int64_t* timestamp_ns);
+                    DecodedPacket* packet, std::int64_t* timestamp_ns,
+                    std::vector<std::uint8_t>* raw);
   std::string ScriptPacketLine(const TcpSegment& seg, std::int64_t us) const;
 
   const ScriptInfo& script_;
@@ -109,6 +113,7 @@ class RunImpl final : public Run {
   CommandRunner& commands_;
 
   std::int64_t live_start_ns_ = 0;
+  std::optional<Timing> current_;  ///< The event being executed, for failure messages.
   bool started_ = false;
   bool init_ran_ = false;
   bool first_event_ = true;

@@ -1,0 +1,46 @@
+# lit configuration for pktc: golden tests of the compiler's output and diagnostics, and
+# end-to-end runs of compiled scripts (which need root and /dev/net/tun).
+import os
+import shutil
+import subprocess
+
+import lit.formats
+
+config.name = "pktc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".pkt", ".test"]
+config.excludes = ["Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.pktc_build_dir, "tests", "lit")
+
+config.substitutions.append(("%pktc", os.path.join(config.pktc_build_dir, "bin", "pktc")))
+config.substitutions.append(("%corpus", config.pktc_corpus_dir))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", "")])
+for var in ["TMPDIR", "CXX", "HOME"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+
+def can_run_tun():
+    """Root, /dev/net/tun and network namespaces: what compiled tests need to run."""
+    if os.geteuid() != 0 or not os.path.exists("/dev/net/tun"):
+        return False
+    unshare = shutil.which("unshare")
+    if not unshare:
+        return False
+    return subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0
+
+
+if can_run_tun():
+    config.available_features.add("tun")
+else:
+    lit_config.note("end-to-end tests are skipped: they need root, /dev/net/tun and unshare -n")
+
+if os.path.isfile(os.path.join(config.pktc_corpus_dir, "kselftest", "tcp_inq_client.pkt")):
+    config.available_features.add("corpus")
+else:
+    lit_config.note("corpus tests are skipped: no corpus at %s (set PKTC_CORPUS_DIR)"
+                    % config.pktc_corpus_dir)
+if shutil.which("setpriv"):
+    config.available_features.add("setpriv")
