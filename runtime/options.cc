@@ -14,7 +14,7 @@ bool ParseInt(const std::string& text, std::int64_t min, std::int64_t max, std::
   if (text.empty()) return false;
   char* end = nullptr;
   errno = 0;
-  long long v = std::strtoll(text.c_str(), &end, 0);
+  long long v = std::strtoll(text.c_str(), &end, 10);  // packetdrill reads options as decimal
   if (errno || *end || v < min || v > max) return false;
   *out = v;
   return true;
@@ -34,8 +34,9 @@ bool Apply(const std::string& name, const std::optional<std::string>& value, Opt
   std::int64_t n;
   if (name == "ip_version") {
     if (!need_value()) return false;
-    if (*value != "ipv4" && *value != "ipv6" && *value != "ipv4-mapped-ipv6") return bad();
-    o->ip_versions = {*value};
+    std::string family = *value == "ipv4_mapped_ipv6" ? "ipv4-mapped-ipv6" : *value;
+    if (family != "ipv4" && family != "ipv6" && family != "ipv4-mapped-ipv6") return bad();
+    o->ip_versions = {family};
     o->ip_version_given = true;
   } else if (name == "local_ip") {
     if (!need_value()) return false;
@@ -65,7 +66,7 @@ bool Apply(const std::string& name, const std::optional<std::string>& value, Opt
     if (!need_value()) return false;
     char* end = nullptr;
     double d = std::strtod(value->c_str(), &end);
-    if (*end || d < 0 || d > 100) return bad();
+    if (value->empty() || *end || !(d >= 0 && d <= 100)) return bad();  // NaN fails too
     o->tolerance_percent = d;
   } else if (name == "verbose" || name == "v") {
     o->verbose = true;

@@ -477,6 +477,14 @@ void RunImpl::Command(const Event& ev, const char* text) {
   EndEvent(t, false);
 }
 
+void RunImpl::Code(const Event& ev, CodeFn) {
+  Fail(ev, "error in code block", "code blocks are not supported by this runtime yet");
+}
+
+void RunImpl::CodePython(const Event& ev, const char*) {
+  Fail(ev, "error in code block", "code blocks are not supported by this runtime yet");
+}
+
 // ---------------------------------------------------------------------------------------------
 // System calls
 

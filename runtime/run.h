@@ -33,6 +33,8 @@ class RunImpl final : public Run {
   void Inbound(const Event& ev, const TcpSegment& packet) override;
   void Outbound(const Event& ev, const TcpSegment& packet) override;
   void Command(const Event& ev, const char* shell_text) override;
+  void Code(const Event& ev, CodeFn fn) override;
+  void CodePython(const Event& ev, const char* python_text) override;
   void Socket(const Event& ev, IntArg domain, std::int64_t type, std::int64_t protocol,
               const Expect& expect) override;
   void Bind(const Event& ev, std::int64_t fd, const Expect& expect) override;

@@ -197,6 +197,26 @@ struct MsgHdr {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Code blocks (`%{ ... }%`)
+
+/// What a compiled code block sees. Like packetdrill, blocks run after the last event, in
+/// script order, each against the TCP_INFO / TCP_CC_INFO / SO_MEMINFO snapshot taken at its
+/// event time; variables assigned by one block are visible to later blocks.
+class CodeContext {
+ public:
+  virtual ~CodeContext() = default;
+  /// A tcpi_* field of the snapshot, a constant (TCP_CA_Open, TCPI_OPT_SACK...) or a variable an
+  /// earlier block assigned. Fails the test, naming the block's line, if the name is unknown or
+  /// the running kernel's tcp_info is too short to hold the field.
+  virtual std::int64_t Get(const char* name) = 0;
+  virtual void Set(const char* name, std::int64_t value) = 0;
+  /// Fails the test with `source` (the assert's text) and `message` unless `ok`.
+  virtual void Assert(bool ok, const char* source, const std::string& message) = 0;
+  virtual void Print(const std::string& text) = 0;
+};
+using CodeFn = void (*)(CodeContext&);
+
+// ---------------------------------------------------------------------------------------------
 // The per-family run context the generated body drives.
 
 /// Executes the events of one run (one IP family). Every method waits for the event's time,
@@ -213,6 +233,11 @@ class Run {
   virtual void Inbound(const Event& ev, const TcpSegment& packet) = 0;
   virtual void Outbound(const Event& ev, const TcpSegment& packet) = 0;
   virtual void Command(const Event& ev, const char* shell_text) = 0;
+  /// A code block compiled to native code: snapshot now, run `fn` after the last event.
+  virtual void Code(const Event& ev, CodeFn fn) = 0;
+  /// A code block pktc could not compile: run as Python (python3) after the last event, as
+  /// packetdrill does.
+  virtual void CodePython(const Event& ev, const char* python_text) = 0;
 
   // System calls, named as in the script.
   virtual void Socket(const Event& ev, IntArg domain, std::int64_t type, std::int64_t protocol,
