@@ -64,6 +64,16 @@ struct TcpOption {
   SourceRange range;
   std::vector<std::int64_t> values;  ///< mss/wscale value; TS val, ecr; sack edges
   std::vector<std::uint8_t> blob;    ///< FO/FOEXP cookie, md5 digest
+  /// FO/FOEXP cookie given as a define name that is not hex (TFO_COOKIE): resolved per family.
+  std::string blob_define;
+  /// ECN (AccECN): counter names in order (e0b, ceb, e1b), values in `values`.
+  std::vector<std::string> ecn_fields;
+};
+
+/// An encapsulation header before the inner packet (`ipv4 A > B:`, `gre:`, `mpls ...:`).
+struct Encap {
+  std::string kind;  ///< ipv4, ipv6, gre, mpls
+  SourceRange range;
 };
 
 struct IpInfo {
@@ -91,6 +101,14 @@ struct Packet {
   bool any_options = false;  ///< <...>
   std::vector<TcpOption> options;
   std::int64_t udp_len = 0;
+  std::vector<Encap> encaps;
+  bool psp = false;
+  // ICMP
+  std::string icmp_type, icmp_code;
+  SourceRange icmp_range;
+  std::optional<std::int64_t> icmp_mtu, icmp_id;
+  std::string icmp_echoed = "tcp";  ///< tcp, udp, raw
+  std::int64_t echoed_start = 0, echoed_end = 0, echoed_len = 0;
 };
 
 struct Syscall {

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "codegen/cpp_emitter.h"
+#include "codegen/runtime_support.h"
 #include "diagnostics.h"
 #include "lexer.h"
 #include "llvm/Support/FileSystem.h"
@@ -211,6 +212,7 @@ int RunDriver(const DriverOptions& options) {
   std::optional<ir::Script> ir = CheckScript(script, sema_options, diags);
   if (!ir) return 1;
   if (options.check_only) return 0;
+  if (!CheckRuntimeSupport(*ir, diags)) return 1;
 
   std::string output = options.output.empty() ? DefaultOutput(options.input, options.emit)
                                               : options.output;

@@ -13,6 +13,11 @@ namespace pktc::ir {
 
 enum class TimeKind { kAbsolute, kRelative, kAny, kAbsoluteRange, kRelativeRange };
 
+/// Where an IR node came from, for diagnostics in later stages.
+struct SourceLocation {
+  const char* pointer = nullptr;  ///< Into the SourceMgr's buffer (an llvm::SMLoc).
+};
+
 struct Time {
   TimeKind kind = TimeKind::kAbsolute;
   std::int64_t start_us = 0;
@@ -32,17 +37,26 @@ struct Int {
 };
 
 struct TcpOption {
-  std::string name;
+  std::string name;  ///< nop eol mss wscale sackOK sack TS FO FOEXP md5 ECN
   std::vector<std::int64_t> values;
   std::vector<std::uint8_t> blob;
+  /// FO/FOEXP cookie that comes from a define: per-family bytes, overridable at run time.
+  std::string blob_define;
+  std::vector<std::uint8_t> blob_ipv6;
+  std::uint8_t ecn_kind = 0;  ///< 172 or 174
+};
+
+struct IpFields {
+  std::optional<std::uint8_t> tos, ecn, ttl;
+  bool ecn_ect01 = false;
+  std::optional<std::uint32_t> flowlabel;
 };
 
 struct TcpPacket {
   bool inbound = true;
-  std::optional<std::uint8_t> tos, ecn, ttl;
-  bool ecn_ect01 = false;
-  std::optional<std::uint32_t> flowlabel;
+  IpFields ip;
   std::uint16_t flags = 0;
+  std::optional<std::uint8_t> ace;
   std::string flags_text;
   std::uint32_t seq = 0;
   std::uint32_t len = 0;
@@ -54,66 +68,72 @@ struct TcpPacket {
   std::uint16_t src_port = 0, dst_port = 0;
 };
 
+struct UdpPacket {
+  bool inbound = true;
+  IpFields ip;
+  std::uint16_t len = 0;
+  std::uint16_t src_port = 0, dst_port = 0;
+};
+
+struct IcmpPacket {
+  bool inbound = true;
+  IpFields ip;
+  std::optional<std::pair<std::uint8_t, std::uint8_t>> v4, v6;  ///< type, code per family
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::uint16_t> id;
+  std::string echoed = "tcp";
+  std::uint32_t echoed_seq = 0, echoed_len = 0;
+};
+
 struct Expect {
   std::int64_t result = 0;
   std::string errno_name;  ///< Empty when errno is not checked.
   int errno_value = 0;
 };
 
-struct Sockopt {
-  enum class Kind { kInt, kString, kLinger, kMd5Key, kEllipsis } kind = Kind::kInt;
+struct Value;
+struct Field;
+
+/// A syscall argument with every symbol resolved (see rt::Value).
+struct Value {
+  enum class Kind { kEllipsis, kInt, kString, kList, kStruct } kind = Kind::kEllipsis;
   Int int_value;
-  std::string string_value;
-  Int linger_onoff, linger_seconds;
+  std::string bytes;
+  bool truncated = false;
+  std::vector<Value> items;
+  std::vector<Field> fields;
 };
 
-struct Cmsg {
-  Int level, type, data;
-};
-
-struct MsgHdr {
-  std::vector<std::int64_t> iov_lengths;
-  Int flags;
-  bool has_control = false;
-  std::vector<Cmsg> control;
+struct Field {
+  std::string name;
+  std::vector<Value> paren;
+  Value value;
 };
 
 struct Syscall {
-  enum class Kind {
-    kSocket,
-    kBind,
-    kListen,
-    kAccept,
-    kConnect,
-    kClose,
-    kShutdown,
-    kRead,
-    kWrite,
-    kRecv,
-    kSend,
-    kRecvmsg,
-    kFcntl,
-    kSetsockopt,
-    kGetsockopt,
-  };
-  Kind kind = Kind::kSocket;
   std::string name;
-  std::vector<Int> ints;  ///< The integer arguments in call order (fd, level, name, len...).
-  std::optional<Int> fcntl_arg;
-  Sockopt sockopt;
-  MsgHdr msg;
+  std::vector<Value> args;
   Expect expect;
+  std::optional<Time> returns;  ///< Blocking calls: when the call must return.
 };
 
 struct Command {
   std::string text;
 };
 
+/// A `%{ }%` block: its C++ function (native) or its Python text (fallback).
+struct Code {
+  std::string function_name;
+  std::string python_text;
+  bool native = true;
+};
+
 struct Event {
   unsigned line = 0;
   std::string source_text;  ///< The event's text in the script, for a comment in the output.
+  SourceLocation loc;
   Time time;
-  std::variant<TcpPacket, Syscall, Command> action;
+  std::variant<TcpPacket, UdpPacket, IcmpPacket, Syscall, Command, Code> action;
 };
 
 struct EmbeddedFile {
@@ -130,6 +150,11 @@ struct Script {
   std::optional<std::string> cleanup_command;
   std::vector<EmbeddedFile> files;
   std::vector<Event> events;
+  /// Definitions of the native code-block functions (emitted before the events).
+  std::vector<std::string> code_functions;
+  /// Encapsulation, PSP or other constructs the runtime cannot execute yet, as (loc, what):
+  /// codegen reports them; --check accepts them.
+  std::vector<std::pair<SourceLocation, std::string>> unsupported;
 };
 
 }  // namespace pktc::ir

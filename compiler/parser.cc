@@ -180,8 +180,10 @@ void Parser::ParseHeaderOption(ast::Script& script) {
     std::string text = def.text;
     if (def.Is(TokenKind::kString)) text = "\"" + text + "\"";
     if (def.Is(TokenKind::kBackQuoted)) text = "`" + text + "`";
-    lexer_.DefineFromHeader(value.text, text);
-    option.value = value.text + "=" + text;
+    // The name is taken as written, even if an earlier define gave it a value.
+    const std::string& name_text = value.define_name.empty() ? value.text : value.define_name;
+    lexer_.DefineFromHeader(name_text, text);
+    option.value = name_text + "=" + text;
   } else {
     option.value = value.text;
   }
@@ -321,11 +323,9 @@ std::optional<ast::Packet> Parser::ParsePacket() {
   packet.direction = dir.text[0];
   packet.direction_range = dir.range;
 
-  const Token& t = Peek();
-  if (t.IsKeyword("ipv4") || t.IsKeyword("ipv6") || t.IsKeyword("gre") || t.IsKeyword("GREv0") ||
-      t.IsKeyword("mpls")) {
-    ErrorAt(t, "encapsulation headers ('" + t.text + "') are not supported yet");
-    return std::nullopt;
+  while (Peek().IsKeyword("ipv4") || Peek().IsKeyword("ipv6") || Peek().IsKeyword("gre") ||
+         Peek().IsKeyword("GREv0") || Peek().IsKeyword("mpls")) {
+    if (!ParseEncap(packet)) return std::nullopt;
   }
   if (Peek().IsPunct('[') || Peek().IsPunct('(')) {
     if (!ParseIpInfo(packet)) return std::nullopt;
@@ -346,16 +346,95 @@ std::optional<ast::Packet> Parser::ParsePacket() {
     return packet;
   }
   if (Peek().IsKeyword("icmp")) {
-    packet.protocol = ast::Packet::Protocol::kIcmp;
-    ErrorAt(Peek(), "ICMP packets are not supported yet");
-    return std::nullopt;
+    if (!ParseIcmp(packet)) return std::nullopt;
+    return packet;
   }
-  if (Peek().IsKeyword("encap")) {
-    ErrorAt(Peek(), "PSP encapsulation ('encap psp') is not supported yet");
-    return std::nullopt;
+  if (TakeKeyword("encap")) {
+    // encap psp spi N: transport-mode PSP, which needs packetdrill's wire mode.
+    if (!ExpectKeyword("psp") || !ExpectKeyword("spi")) return std::nullopt;
+    if (!ExpectInteger("PSP SPI", true)) return std::nullopt;
+    packet.psp = true;
   }
   if (!ParseTcp(packet)) return std::nullopt;
   return packet;
+}
+
+// Outer headers: `ipv4 [ip_info] A > B:`, `ipv6 ... :`, `gre[,] [flags ... sum N off N key N
+// seq N]:`, `mpls (label N, tc N, [S], ttl N)...:`. Kept as a list for sema; their fields are
+// checked for shape here.
+bool Parser::ParseEncap(ast::Packet& packet) {
+  Token kind = Take();
+  ast::Encap encap{kind.text == "GREv0" ? "gre" : kind.text, kind.range};
+  if (kind.IsKeyword("ipv4") || kind.IsKeyword("ipv6")) {
+    if (Peek().IsPunct('[') || Peek().IsPunct('(')) {
+      ast::Packet ignored;
+      if (!ParseIpInfo(ignored)) return false;
+    }
+    TokenKind addr = kind.IsKeyword("ipv4") ? TokenKind::kIpv4Addr : TokenKind::kIpv6Addr;
+    if (!Peek().Is(addr)) {
+      ErrorAt(Peek(), "expected the outer source address, got " + Peek().Describe());
+      return false;
+    }
+    Take();
+    if (!Expect('>', "between the outer addresses")) return false;
+    if (!Peek().Is(addr)) {
+      ErrorAt(Peek(), "expected the outer destination address, got " + Peek().Describe());
+      return false;
+    }
+    Take();
+  } else if (kind.IsKeyword("gre")) {
+    // Everything up to the ':' belongs to the GRE header description.
+    while (!Peek().IsPunct(':') && !Peek().Is(TokenKind::kEof)) Take();
+  } else {  // mpls
+    while (Peek().IsPunct('(')) {
+      while (!Peek().IsPunct(')') && !Peek().Is(TokenKind::kEof)) Take();
+      if (!Expect(')', "to close the MPLS label entry")) return false;
+    }
+  }
+  encap.range = SourceRange(kind.range.Start, last_.range.End);
+  packet.encaps.push_back(encap);
+  return Expect(':', "after the encapsulation header");
+}
+
+// icmp TYPE [CODE] [mtu N] [id N] ['[' echoed ']']; names are checked per family by sema.
+bool Parser::ParseIcmp(ast::Packet& packet) {
+  Take();  // icmp
+  packet.protocol = ast::Packet::Protocol::kIcmp;
+  SourceLoc start = Peek().loc();
+  if (!Peek().Is(TokenKind::kWord)) {
+    ErrorAt(Peek(), "expected an ICMP type (like unreachable), got " + Peek().Describe());
+    return false;
+  }
+  packet.icmp_type = Take().text;
+  if (Peek().Is(TokenKind::kWord)) packet.icmp_code = Take().text;
+  packet.icmp_range = SourceRange(start, last_.range.End);
+  if (TakeKeyword("mtu")) {
+    packet.icmp_mtu = ExpectInteger("MTU");
+    if (!packet.icmp_mtu) return false;
+  }
+  if (TakeKeyword("id")) {
+    packet.icmp_id = ExpectInteger("ICMP id");
+    if (!packet.icmp_id) return false;
+  }
+  if (!TakePunct('[')) return true;
+  if (TakeKeyword("udp") || TakeKeyword("raw")) {
+    packet.icmp_echoed = last_.text;
+    if (!Expect('(', "before the echoed length")) return false;
+    auto len = ExpectInteger("echoed length");
+    if (!len || !Expect(')', "after the echoed length")) return false;
+    packet.echoed_len = *len;
+  } else {
+    auto start_seq = ExpectInteger("echoed sequence range START:END(LEN)");
+    if (!start_seq || !Expect(':', "in the echoed sequence range")) return false;
+    auto end_seq = ExpectInteger("echoed sequence END");
+    if (!end_seq || !Expect('(', "before the echoed length")) return false;
+    auto len = ExpectInteger("echoed length");
+    if (!len || !Expect(')', "after the echoed length")) return false;
+    packet.echoed_start = *start_seq;
+    packet.echoed_end = *end_seq;
+    packet.echoed_len = *len;
+  }
+  return Expect(']', "to close the echoed packet");
 }
 
 bool Parser::ParseIpInfo(ast::Packet& packet) {
@@ -470,6 +549,13 @@ bool Parser::ParseHexBlob(std::vector<std::uint8_t>& out, bool required) {
     return !required;
   }
   Token blob = Take();
+  // A define's value is used as written: "01020304" is hex bytes, not the octal integer the
+  // lexer made of it.
+  if (!blob.define_name.empty()) blob.text = lexer_.defines().at(blob.define_name);
+  if (!IsHexText(blob.text)) {
+    ErrorAt(blob, "expected hex bytes (like 0a1b2c3d), got '" + blob.text + "'");
+    return false;
+  }
   if (blob.text.size() % 2 != 0) {
     ErrorAt(blob, "hex bytes need an even number of digits");
     return false;
@@ -519,13 +605,34 @@ bool Parser::ParseTcpOptions(ast::Packet& packet) {
       option.values = {*val, *ecr};
     } else if (t.IsKeyword("FO") || t.IsKeyword("FOEXP")) {
       option.name = Take().text;
-      if (!ParseHexBlob(option.blob, /*required=*/false)) return false;
+      const Token& cookie = Peek();
+      if (cookie.Is(TokenKind::kWord) && !IsHexText(cookie.text)) {
+        option.blob_define = Take().text;  // e.g. TFO_COOKIE, given per family by the harness
+      } else {
+        if (!cookie.define_name.empty()) option.blob_define = cookie.define_name;
+        if (!ParseHexBlob(option.blob, /*required=*/false)) return false;
+      }
     } else if (t.IsKeyword("md5")) {
       option.name = Take().text;
       if (!ParseHexBlob(option.blob, /*required=*/true)) return false;
     } else if (t.IsKeyword("ECN")) {
-      ErrorAt(t, "the AccECN option ('ECN') is not supported yet");
-      return false;
+      // AccECN: ECN e0b N [ceb N [e1b N]] or ECN e1b N [ceb N [e0b N]].
+      option.name = Take().text;
+      while (Peek().IsKeyword("e0b") || Peek().IsKeyword("ceb") || Peek().IsKeyword("e1b")) {
+        option.ecn_fields.push_back(Take().text);
+        auto v = ExpectInteger("AccECN counter");
+        if (!v) return false;
+        option.values.push_back(*v);
+      }
+      const std::vector<std::string>& f = option.ecn_fields;
+      bool order0 = !f.empty() && f[0] == "e0b" && (f.size() < 2 || f[1] == "ceb") &&
+                    (f.size() < 3 || f[2] == "e1b");
+      bool order1 = !f.empty() && f[0] == "e1b" && (f.size() < 2 || f[1] == "ceb") &&
+                    (f.size() < 3 || f[2] == "e0b");
+      if (!order0 && !order1) {
+        ErrorAt(t, "an ECN option lists 'e0b N [ceb N [e1b N]]' or 'e1b N [ceb N [e0b N]]'");
+        return false;
+      }
     } else {
       ErrorAt(t, "expected a TCP option (nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP, md5, "
                  "ECN), got " + t.Describe());

@@ -45,6 +45,8 @@ class Parser {
   std::optional<std::int64_t> ParseSeconds(const Token& t);
   std::optional<ast::Packet> ParsePacket();
   bool ParseIpInfo(ast::Packet& packet);
+  bool ParseEncap(ast::Packet& packet);
+  bool ParseIcmp(ast::Packet& packet);
   bool ParseTcp(ast::Packet& packet);
   bool ParseFlags(ast::Packet& packet);
   bool ParseTcpOptions(ast::Packet& packet);

@@ -1,9 +1,12 @@
 // Semantic checks and lowering to IR.
 #include "sema.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <climits>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -29,6 +32,96 @@ constexpr FamilyDefine kFamilyDefines[] = {
     {"CMSG_TYPE_RECVERR", "IP_RECVERR", "IPV6_RECVERR"},
 };
 
+/// Byte-string (hex) defines the kselftest runner passes per family: TFO cookies for the
+/// fixed key that defaults.sh installs and the runner's addresses.
+struct FamilyBytesDefine {
+  const char* name;
+  const char* ipv4;
+  const char* ipv6;
+};
+constexpr FamilyBytesDefine kFamilyBytesDefines[] = {
+    {"TFO_COOKIE", "3021b9d889017eeb", "c1d1e9742a47a9bc"},
+    {"TFO_COOKIE_ZERO", "b7c12350a90dc8f5", "82af1a8f9a205c34"},
+};
+
+const FamilyBytesDefine* FindFamilyBytesDefine(const std::string& name) {
+  for (const FamilyBytesDefine& d : kFamilyBytesDefines) {
+    if (name == d.name) return &d;
+  }
+  return nullptr;
+}
+
+std::vector<std::uint8_t> HexBytes(const char* hex) {
+  std::vector<std::uint8_t> out;
+  for (size_t i = 0; hex[i] && hex[i + 1]; i += 2) {
+    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex + i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+/// ICMP type and code names per family (packetdrill's icmp_packet.c tables), plus the generic
+/// type_N and code_N forms.
+struct IcmpName {
+  const char* name;
+  int value;
+};
+constexpr IcmpName kIcmpV4Types[] = {
+    {"echo_reply", 0},        {"unreachable", 3},          {"source_quench", 4},
+    {"redirect", 5},          {"echo_request", 8},         {"time_exceeded", 11},
+    {"parameter_problem", 12}, {"timestamp_request", 13},  {"timestamp_reply", 14},
+    {"information_request", 15}, {"information_reply", 16}, {"address_mask_request", 17},
+    {"address_mask_reply", 18},
+};
+constexpr IcmpName kIcmpV4Codes[] = {
+    {"net_unreachable", 0},  {"host_unreachable", 1},       {"protocol_unreachable", 2},
+    {"port_unreachable", 3}, {"frag_needed", 4},            {"source_route_failed", 5},
+    {"net_unknown", 6},      {"host_unknown", 7},           {"source_host_isolated", 8},
+    {"net_prohibited", 9},   {"host_prohibited", 10},       {"net_unreachable_for_tos", 11},
+    {"host_unreachable_for_tos", 12}, {"packet_filtered", 13}, {"precedence_violation", 14},
+    {"precedence_cutoff", 15},
+};
+constexpr IcmpName kIcmpV6Types[] = {
+    {"unreachable", 1},       {"packet_too_big", 2}, {"time_exceeded", 3},
+    {"parameter_problem", 4}, {"echo_request", 128}, {"echo_reply", 129},
+};
+constexpr IcmpName kIcmpV6Codes[] = {
+    {"no_route", 0},           {"admin_prohibited", 1},   {"not_neighbour", 2},
+    {"address_unreachable", 3}, {"port_unreachable", 4},  {"exceeded_hop_limit", 0},
+    {"exceeded_frag_time", 1}, {"header_field", 0},       {"unknown_next_header", 1},
+    {"unknown_option", 2},
+};
+
+template <size_t N>
+std::optional<int> LookupIcmpName(const IcmpName (&table)[N], const std::string& name,
+                                  const char* generic_prefix) {
+  for (const IcmpName& n : table) {
+    if (name == n.name) return n.value;
+  }
+  std::string prefix = generic_prefix;
+  if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size()) {
+    std::string digits = name.substr(prefix.size());
+    if (digits.find_first_not_of("0123456789") == std::string::npos && digits.size() <= 3) {
+      int v = std::stoi(digits);
+      if (v <= 255) return v;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::pair<std::uint8_t, std::uint8_t>> LookupIcmp(int family, const std::string& type,
+                                                                const std::string& code) {
+  std::optional<int> t = family == 4 ? LookupIcmpName(kIcmpV4Types, type, "type_")
+                                     : LookupIcmpName(kIcmpV6Types, type, "type_");
+  if (!t) return std::nullopt;
+  std::optional<int> c = 0;
+  if (!code.empty()) {
+    c = family == 4 ? LookupIcmpName(kIcmpV4Codes, code, "code_")
+                    : LookupIcmpName(kIcmpV6Codes, code, "code_");
+  }
+  if (!c) return std::nullopt;
+  return std::make_pair(static_cast<std::uint8_t>(*t), static_cast<std::uint8_t>(*c));
+}
+
 /// Options a script header (or the test binary's command line) may set.
 const std::set<std::string>& KnownOptions() {
   static const std::set<std::string> options = {
@@ -47,23 +140,12 @@ const std::set<std::string>& KnownOptions() {
 /// than a silently different test.
 const std::set<std::string>& UnsupportedOptions() {
   static const std::set<std::string> options = {
-      "speed", "mss", "init_scripts", "is_anyip", "code_command", "code_format", "code_sockopt",
+      "speed", "init_scripts", "is_anyip", "code_command", "code_format", "code_sockopt",
       "tcp_ts_ecr_scaled", "strict_segments", "non_fatal",
   };
   return options;
 }
 
-const std::set<std::string>& UpstreamSyscalls() {
-  static const std::set<std::string> calls = {
-      "socket",   "bind",        "listen",      "accept",     "connect",   "read",
-      "readv",    "recv",        "recvfrom",    "recvmsg",    "write",     "writev",
-      "send",     "sendto",      "sendmsg",     "sendfile",   "splice",    "fcntl",
-      "ioctl",    "close",       "shutdown",    "getsockopt", "setsockopt", "poll",
-      "epoll_create", "epoll_ctl", "epoll_wait", "pipe",     "open",      "cap_set",
-      "psp_rx_assoc", "psp_tx_assoc",
-  };
-  return calls;
-}
 
 class Checker {
  public:
@@ -76,6 +158,11 @@ class Checker {
   void CheckTimes(const ast::Script& script);
   void Embed(const ast::Command& command, ir::Script& out);
   std::optional<ir::TcpPacket> LowerPacket(const ast::Packet& packet, const ast::Event& event);
+  std::optional<ir::UdpPacket> LowerUdp(const ast::Packet& packet);
+  std::optional<ir::IcmpPacket> LowerIcmp(const ast::Packet& packet);
+  bool LowerIpInfo(const ast::Packet& packet, bool inbound, bool tcp, ir::IpFields* out);
+  bool LowerPorts(const ast::Packet& packet, std::uint16_t* src, std::uint16_t* dst);
+  std::optional<ir::Value> LowerValue(const ast::Expr& e, int depth = 0);
   std::optional<std::uint16_t> LowerFlags(const ast::Packet& packet);
   bool CheckOptionSpace(const ast::Packet& packet);
   std::optional<ir::Syscall> LowerSyscall(const ast::Syscall& call);
@@ -83,10 +170,9 @@ class Checker {
   bool RequireEllipsis(const ast::Expr& e, const char* what);
   std::optional<ir::Int> LowerInt(const ast::Expr& e, bool allow_ellipsis = false);
   std::optional<ir::Int> LowerSymbol(const ast::Expr& e);
-  std::optional<ir::Sockopt> LowerSockopt(const ast::Syscall& call, const ast::Expr& e);
-  std::optional<ir::MsgHdr> LowerMsgHdr(const ast::Expr& e);
   std::optional<ir::Expect> LowerExpect(const ast::Syscall& call);
   std::optional<std::string> Unescape(const ast::Expr& e);
+  static ir::SourceLocation Loc(SourceRange range) { return {range.Start.getPointer()}; }
   void Error(SourceRange range, const llvm::Twine& message) {
     diags_.Error(range.Start, message, range);
   }
@@ -109,7 +195,10 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
 
   CheckOptions(script, out);
   if (script.events.empty() && !options_.after_syntax_errors) {
-    diags_.Error(SourceLoc(), "script has no events (at least one timed event is required)");
+    llvm::SourceMgr& sources = diags_.sources();
+    const char* start = sources.getMemoryBuffer(sources.getMainFileID())->getBufferStart();
+    diags_.Error(SourceLoc::getFromPointer(start),
+                 "script has no events (at least one timed event is required)");
   }
   if (!options_.after_syntax_errors) CheckTimes(script);
 
@@ -128,27 +217,53 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
     ev.source_text = SourceText(event.range);
     ev.time = ir::Time{static_cast<ir::TimeKind>(event.time.kind), event.time.start_us,
                        event.time.end_us};
+    ev.loc = Loc(event.range);
     bool is_outbound = false;
     if (const auto* packet = std::get_if<ast::Packet>(&event.action)) {
       is_outbound = packet->direction == '>';
-      std::optional<ir::TcpPacket> lowered = LowerPacket(*packet, event);
-      if (!lowered) continue;
-      ev.action = std::move(*lowered);
-    } else if (const auto* call = std::get_if<ast::Syscall>(&event.action)) {
-      if (call->blocking_end) {
-        Error(call->blocking_end->range,
-              "blocking system calls ('... TIME' return times) are not supported yet");
-        continue;
+      for (const ast::Encap& encap : packet->encaps) {
+        out.unsupported.push_back({Loc(encap.range), "encapsulation header '" + encap.kind + "'"});
       }
+      if (packet->psp) out.unsupported.push_back({Loc(packet->seq_range), "PSP encapsulation"});
+      bool ok = true;
+      switch (packet->protocol) {
+        case ast::Packet::Protocol::kTcp: {
+          std::optional<ir::TcpPacket> lowered = LowerPacket(*packet, event);
+          if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
+          break;
+        }
+        case ast::Packet::Protocol::kUdp: {
+          std::optional<ir::UdpPacket> lowered = LowerUdp(*packet);
+          if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
+          break;
+        }
+        case ast::Packet::Protocol::kIcmp: {
+          std::optional<ir::IcmpPacket> lowered = LowerIcmp(*packet);
+          if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
+          break;
+        }
+      }
+      if (!ok) continue;
+    } else if (const auto* call = std::get_if<ast::Syscall>(&event.action)) {
       std::optional<ir::Syscall> lowered = LowerSyscall(*call);
       if (!lowered) continue;
+      if (call->blocking_end) {
+        if (call->blocking_end->start_us < event.time.start_us) {
+          Error(call->blocking_end->range, "a blocking call cannot return before it starts");
+          continue;
+        }
+        lowered->returns = ir::Time{static_cast<ir::TimeKind>(event.time.kind),
+                                    call->blocking_end->start_us, call->blocking_end->start_us};
+      }
       ev.action = std::move(*lowered);
     } else if (const auto* command = std::get_if<ast::Command>(&event.action)) {
       Embed(*command, out);
       ev.action = ir::Command{command->text};
     } else if (const auto* code = std::get_if<ast::Code>(&event.action)) {
-      Error(code->range, "code blocks (%{ ... }%) are not supported yet");
-      continue;
+      ir::Code lowered;
+      lowered.native = false;
+      lowered.python_text = code->text;
+      ev.action = std::move(lowered);
     }
     bool special_time = event.time.kind == ast::TimeKind::kAny ||
                         event.time.kind == ast::TimeKind::kAbsoluteRange ||
@@ -171,8 +286,7 @@ void Checker::CheckOptions(const ast::Script& script, ir::Script& out) {
       continue;
     }
     if (UnsupportedOptions().count(option.name)) {
-      Error(option.range, "option '--" + option.name + "' is not supported yet");
-      continue;
+      out.unsupported.push_back({Loc(option.range), "option '--" + option.name + "'"});
     }
     if (option.name == "define") continue;  // Applied by the lexer.
     if (option.name == "ip_version" && option.value && *option.value != "ipv4" &&
@@ -226,6 +340,7 @@ void Checker::Embed(const ast::Command& command, ir::Script& out) {
 std::optional<std::uint16_t> Checker::LowerFlags(const ast::Packet& packet) {
   std::uint16_t flags = 0;
   bool digit = false;
+  bool ecn_letter = false;
   for (char c : packet.flags) {
     switch (c) {
       case 'F': flags |= 0x01; break;
@@ -234,12 +349,20 @@ std::optional<std::uint16_t> Checker::LowerFlags(const ast::Packet& packet) {
       case 'P': flags |= 0x08; break;
       case '.': flags |= 0x10; break;
       case 'U': flags |= 0x20; break;
-      case 'E': flags |= 0x40; break;
-      case 'W': flags |= 0x80; break;
-      case 'A': flags |= 0x100; break;
+      case 'E': flags |= 0x40; ecn_letter = true; break;
+      case 'W': flags |= 0x80; ecn_letter = true; break;
+      case 'A': flags |= 0x100; ecn_letter = true; break;
       default:
         if (c >= '0' && c <= '7') {
+          if (digit) {
+            Error(packet.flags_range, "conflicting TCP flags in '" + packet.flags +
+                                          "': only one ACE digit is allowed");
+            return std::nullopt;
+          }
           digit = true;
+          // The ACE field: AE=4, CWR=2, ECE=1.
+          int ace = c - '0';
+          flags |= (ace & 4 ? 0x100 : 0) | (ace & 2 ? 0x80 : 0) | (ace & 1 ? 0x40 : 0);
           break;
         }
         Error(packet.flags_range, "invalid TCP flag '" + std::string(1, c) + "' in '" +
@@ -247,8 +370,9 @@ std::optional<std::uint16_t> Checker::LowerFlags(const ast::Packet& packet) {
         return std::nullopt;
     }
   }
-  if (digit) {
-    Error(packet.flags_range, "AccECN ACE values in TCP flags are not supported yet");
+  if (digit && ecn_letter) {
+    Error(packet.flags_range, "conflicting TCP flags in '" + packet.flags +
+                                  "': an ACE digit cannot be combined with E, W or A");
     return std::nullopt;
   }
   return flags;
@@ -266,6 +390,7 @@ bool Checker::CheckOptionSpace(const ast::Packet& packet) {
     else if (o.name == "FO") bytes += 2 + o.blob.size();
     else if (o.name == "FOEXP") bytes += 4 + o.blob.size();
     else if (o.name == "md5") bytes += 2 + o.blob.size();
+    else if (o.name == "ECN") bytes += 2 + 3 * o.values.size();
   }
   if (bytes > 40) {
     Error(packet.options.front().range, "TCP options take " + std::to_string(bytes) +
@@ -281,16 +406,69 @@ bool Checker::CheckOptionSpace(const ast::Packet& packet) {
   return true;
 }
 
+bool Checker::LowerIpInfo(const ast::Packet& packet, bool inbound, bool tcp, ir::IpFields* out) {
+  if (!packet.has_ip_info) return true;
+  const ast::IpInfo& ip = packet.ip;
+  bool ok = true;
+  if (ip.ecn) {
+    if (!tcp && *ip.ecn != "ect01") {
+      Error(ip.range, "ECN can only be used with TCP packets");
+      ok = false;
+    }
+    if (*ip.ecn == "ect01") {
+      if (inbound) {
+        Error(ip.range, "[ect01] can only be used with outbound packets");
+        ok = false;
+      }
+      out->ecn_ect01 = true;
+    } else {
+      out->ecn = *ip.ecn == "noecn" ? 0 : *ip.ecn == "ect1" ? 1 : *ip.ecn == "ect0" ? 2 : 3;
+    }
+  }
+  if (ip.tos) {
+    if (*ip.tos < 0 || *ip.tos > 255) {
+      Error(ip.range, "TOS must fit in one byte");
+      ok = false;
+    }
+    out->tos = static_cast<std::uint8_t>(*ip.tos);
+  }
+  if (ip.ttl) {
+    if (*ip.ttl < 0 || *ip.ttl > 255) {
+      Error(ip.range, "TTL must be between 0 and 255");
+      ok = false;
+    }
+    // packetdrill's sentinel: 0 means "default" (255), and 255 is never checked outbound.
+    if (*ip.ttl != 0 && !(*ip.ttl == 255 && !inbound)) out->ttl = static_cast<std::uint8_t>(*ip.ttl);
+  }
+  if (ip.flowlabel) {
+    if (*ip.flowlabel < 0 || *ip.flowlabel > 0xfffff) {
+      Error(ip.range, "an IPv6 flow label has 20 bits");
+      ok = false;
+    }
+    out->flowlabel = static_cast<std::uint32_t>(*ip.flowlabel);
+  }
+  return ok;
+}
+
+bool Checker::LowerPorts(const ast::Packet& packet, std::uint16_t* src, std::uint16_t* dst) {
+  if (!packet.ports) return true;
+  auto [sport, dport] = *packet.ports;
+  if (sport < 0 || sport > 65535 || dport < 0 || dport > 65535) {
+    Error(packet.direction_range, "ports must be between 0 and 65535");
+    return false;
+  }
+  *src = static_cast<std::uint16_t>(sport);
+  *dst = static_cast<std::uint16_t>(dport);
+  return true;
+}
+
 std::optional<ir::TcpPacket> Checker::LowerPacket(const ast::Packet& packet,
                                                   const ast::Event& event) {
   (void)event;
-  if (packet.protocol != ast::Packet::Protocol::kTcp) {
-    Error(packet.direction_range, "UDP packets are not supported yet");
-    return std::nullopt;
-  }
   ir::TcpPacket out;
   out.inbound = packet.direction == '<';
-  bool ok = true;
+  bool ok = LowerIpInfo(packet, out.inbound, /*tcp=*/true, &out.ip);
+  ok &= LowerPorts(packet, &out.src_port, &out.dst_port);
   if (packet.seq_start > UINT32_MAX || packet.seq_end > UINT32_MAX || packet.seq_start < 0 ||
       packet.seq_end < 0) {
     Error(packet.seq_range, "TCP sequence numbers must fit in 32 bits");
@@ -307,6 +485,9 @@ std::optional<ir::TcpPacket> Checker::LowerPacket(const ast::Packet& packet,
   }
   std::optional<std::uint16_t> flags = LowerFlags(packet);
   if (!flags) ok = false;
+  for (char c : packet.flags) {
+    if (c >= '0' && c <= '7') out.ace = static_cast<std::uint8_t>(c - '0');
+  }
   if (out.inbound && !packet.win) {
     Error(packet.seq_range, "window must be specified for inbound packets (add 'win N')");
     ok = false;
@@ -327,56 +508,15 @@ std::optional<ir::TcpPacket> Checker::LowerPacket(const ast::Packet& packet,
     Error(packet.seq_range, "urgent pointer must be between 0 and 65535");
     ok = false;
   }
-  if (packet.has_ip_info) {
-    const ast::IpInfo& ip = packet.ip;
-    if (ip.ecn) {
-      if (*ip.ecn == "ect01") {
-        if (out.inbound) {
-          Error(ip.range, "[ect01] can only be used with outbound packets");
-          ok = false;
-        }
-        out.ecn_ect01 = true;
-      } else {
-        out.ecn = *ip.ecn == "noecn" ? 0 : *ip.ecn == "ect1" ? 1 : *ip.ecn == "ect0" ? 2 : 3;
-      }
-    }
-    if (ip.tos) {
-      if (*ip.tos < 0 || *ip.tos > 255) {
-        Error(ip.range, "TOS must fit in one byte");
-        ok = false;
-      }
-      out.tos = static_cast<std::uint8_t>(*ip.tos);
-    }
-    if (ip.ttl) {
-      if (*ip.ttl < 0 || *ip.ttl > 255) {
-        Error(ip.range, "TTL must be between 0 and 255");
-        ok = false;
-      }
-      // packetdrill's sentinel: 0 means "default" (255), and 255 is never checked outbound.
-      if (*ip.ttl != 0 && !(*ip.ttl == 255 && !out.inbound)) {
-        out.ttl = static_cast<std::uint8_t>(*ip.ttl);
-      }
-    }
-    if (ip.flowlabel) {
-      Error(ip.range, "IPv6 flow labels are not supported yet");
-      ok = false;
-    }
-  }
-  if (packet.ports) {
-    auto [sport, dport] = *packet.ports;
-    if (sport < 0 || sport > 65535 || dport < 0 || dport > 65535) {
-      Error(packet.seq_range, "ports must be between 0 and 65535");
-      ok = false;
-    }
-    out.src_port = static_cast<std::uint16_t>(sport);
-    out.dst_port = static_cast<std::uint16_t>(dport);
-  }
   for (const ast::TcpOption& o : packet.options) {
     bool bad = false;
     if (o.name == "mss" && (o.values[0] < 0 || o.values[0] > 65535)) bad = true;
     if (o.name == "wscale" && (o.values[0] < 0 || o.values[0] > 255)) bad = true;
     if (o.name == "TS" || o.name == "sack") {
       for (std::int64_t v : o.values) bad |= v < 0 || v > UINT32_MAX;
+    }
+    if (o.name == "ECN") {
+      for (std::int64_t v : o.values) bad |= v < 0 || v > 0xffffff;  // 24-bit counters
     }
     if (o.name == "md5" && o.blob.size() > 16) {
       Error(o.range, "an md5 digest has at most 16 bytes");
@@ -386,7 +526,24 @@ std::optional<ir::TcpPacket> Checker::LowerPacket(const ast::Packet& packet,
       Error(o.range, "value out of range in TCP option '" + o.name + "'");
       ok = false;
     }
-    out.options.push_back({o.name, o.values, o.blob});
+    ir::TcpOption lowered{o.name, o.values, o.blob, {}, {}, 0};
+    if (o.name == "ECN") lowered.ecn_kind = o.ecn_fields[0] == "e0b" ? 172 : 174;
+    if (!o.blob_define.empty()) {
+      lowered.blob_define = o.blob_define;
+      lowered.blob_ipv6 = o.blob;
+      if (o.blob.empty()) {
+        const FamilyBytesDefine* fd = FindFamilyBytesDefine(o.blob_define);
+        if (!fd) {
+          Error(o.range, "'" + o.blob_define + "' is not a hex cookie nor a known define (pass "
+                             "it with -D " + o.blob_define + "=HEX)");
+          ok = false;
+        } else {
+          lowered.blob = HexBytes(fd->ipv4);
+          lowered.blob_ipv6 = HexBytes(fd->ipv6);
+        }
+      }
+    }
+    out.options.push_back(std::move(lowered));
   }
   if (!packet.options.empty() && !CheckOptionSpace(packet)) ok = false;
   if (!ok) return std::nullopt;
@@ -398,6 +555,57 @@ std::optional<ir::TcpPacket> Checker::LowerPacket(const ast::Packet& packet,
   if (packet.win) out.win = static_cast<std::uint16_t>(*packet.win);
   out.urg = static_cast<std::uint16_t>(packet.urg.value_or(0));
   out.any_options = packet.any_options;
+  return out;
+}
+
+std::optional<ir::UdpPacket> Checker::LowerUdp(const ast::Packet& packet) {
+  ir::UdpPacket out;
+  out.inbound = packet.direction == '<';
+  bool ok = LowerIpInfo(packet, out.inbound, /*tcp=*/false, &out.ip);
+  ok &= LowerPorts(packet, &out.src_port, &out.dst_port);
+  if (packet.udp_len < 0 || packet.udp_len > 65507) {
+    Error(packet.direction_range, "UDP payload length must be between 0 and 65507");
+    ok = false;
+  }
+  out.len = static_cast<std::uint16_t>(packet.udp_len);
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<ir::IcmpPacket> Checker::LowerIcmp(const ast::Packet& packet) {
+  ir::IcmpPacket out;
+  out.inbound = packet.direction == '<';
+  bool ok = LowerIpInfo(packet, out.inbound, /*tcp=*/false, &out.ip);
+  out.v4 = LookupIcmp(4, packet.icmp_type, packet.icmp_code);
+  out.v6 = LookupIcmp(6, packet.icmp_type, packet.icmp_code);
+  if (!out.v4 && !out.v6) {
+    Error(packet.icmp_range, "bad ICMP type or code '" + packet.icmp_type +
+                                 (packet.icmp_code.empty() ? "" : " " + packet.icmp_code) +
+                                 "' (not an ICMPv4 nor an ICMPv6 name)");
+    ok = false;
+  }
+  if (packet.icmp_mtu) {
+    if (*packet.icmp_mtu < 0 || *packet.icmp_mtu > UINT32_MAX) {
+      Error(packet.icmp_range, "ICMP mtu out of range");
+      ok = false;
+    }
+    out.mtu = static_cast<std::uint32_t>(*packet.icmp_mtu);
+  }
+  if (packet.icmp_id) {
+    if (*packet.icmp_id < 0 || *packet.icmp_id > 65535) {
+      Error(packet.icmp_range, "ICMP id must be between 0 and 65535");
+      ok = false;
+    }
+    out.id = static_cast<std::uint16_t>(*packet.icmp_id);
+  }
+  out.echoed = packet.icmp_echoed;
+  if (packet.icmp_echoed == "tcp" && packet.echoed_end != packet.echoed_start + packet.echoed_len) {
+    Error(packet.icmp_range, "inconsistent echoed TCP sequence numbers and payload size");
+    ok = false;
+  }
+  out.echoed_seq = static_cast<std::uint32_t>(packet.echoed_start);
+  out.echoed_len = static_cast<std::uint32_t>(packet.echoed_len);
+  if (!ok) return std::nullopt;
   return out;
 }
 
@@ -561,265 +769,162 @@ std::optional<std::string> Checker::Unescape(const ast::Expr& e) {
   return out;
 }
 
-std::optional<ir::Sockopt> Checker::LowerSockopt(const ast::Syscall& call, const ast::Expr& e) {
-  ir::Sockopt out;
-  if (e.kind == ast::Expr::Kind::kEllipsis) {
-    out.kind = ir::Sockopt::Kind::kEllipsis;
-    return out;
-  }
-  if (e.kind == ast::Expr::Kind::kList) {
-    if (e.items.size() != 1 || !e.fields.empty()) {
-      Error(e.range, call.name + " value must be a one-element list like [1]");
-      return std::nullopt;
-    }
-    std::optional<ir::Int> v = LowerInt(e.items[0]);
-    if (!v) return std::nullopt;
-    out.kind = ir::Sockopt::Kind::kInt;
-    out.int_value = *v;
-    return out;
-  }
-  if (e.kind == ast::Expr::Kind::kString) {
-    std::optional<std::string> bytes = Unescape(e);
-    if (!bytes) return std::nullopt;
-    if (e.truncated) {
-      Error(e.range, "a truncated string (\"...\"...) is not supported here yet");
-      return std::nullopt;
-    }
-    out.kind = ir::Sockopt::Kind::kString;
-    out.string_value = *bytes;
-    return out;
-  }
-  if (e.kind == ast::Expr::Kind::kStruct && !e.fields.empty() && e.items.empty()) {
-    std::map<std::string, const ast::Expr*> fields;
-    for (const ast::Field& f : e.fields) fields[f.name] = f.value.get();
-    if (fields.count("onoff") && fields.count("linger") && fields.size() == 2) {
-      auto onoff = LowerInt(*fields["onoff"]);
-      auto secs = LowerInt(*fields["linger"]);
-      if (!onoff || !secs) return std::nullopt;
-      out.kind = ir::Sockopt::Kind::kLinger;
-      out.linger_onoff = *onoff;
-      out.linger_seconds = *secs;
+std::optional<ir::Value> Checker::LowerValue(const ast::Expr& e, int depth) {
+  ir::Value out;
+  switch (e.kind) {
+    case ast::Expr::Kind::kEllipsis:
+      out.kind = ir::Value::Kind::kEllipsis;
+      return out;
+    case ast::Expr::Kind::kInteger:
+    case ast::Expr::Kind::kSymbol:
+    case ast::Expr::Kind::kOr: {
+      std::optional<ir::Int> v = LowerInt(e);
+      if (!v) return std::nullopt;
+      out.kind = ir::Value::Kind::kInt;
+      out.int_value = *v;
       return out;
     }
-    if (fields.count("tcpm_key")) {
-      const ast::Expr* key = fields["tcpm_key"];
-      if (key->kind != ast::Expr::Kind::kString || key->text.size() > 80) {
-        Error(key->range, "tcpm_key must be a string of at most 80 bytes");
-        return std::nullopt;
-      }
-      for (const auto& [name, value] : fields) {
-        if (name == "tcpm_key") continue;
-        if (name == "tcpm_addr" && value->kind == ast::Expr::Kind::kEllipsis) continue;
-        if (name == "tcpm_keylen" && value->kind == ast::Expr::Kind::kInteger &&
-            value->int_value == static_cast<std::int64_t>(key->text.size()))
-          continue;
-        Error(value->range, "in a TCP_MD5SIG value, expected tcpm_addr=... and "
-                            "tcpm_keylen=<length of tcpm_key>, got field '" + name + "'");
-        return std::nullopt;
-      }
-      out.kind = ir::Sockopt::Kind::kMd5Key;
-      out.string_value = key->text;
+    case ast::Expr::Kind::kString: {
+      std::optional<std::string> bytes = Unescape(e);
+      if (!bytes) return std::nullopt;
+      out.kind = ir::Value::Kind::kString;
+      out.bytes = *bytes;
+      out.truncated = e.truncated;
       return out;
     }
+    case ast::Expr::Kind::kCall: {
+      const ast::Expr& arg = e.items[0];
+      out.kind = ir::Value::Kind::kInt;
+      out.int_value.spelling = e.text + "(" + arg.Dump() + ")";
+      if (e.text == "htons") {
+        std::optional<ir::Int> v = LowerInt(arg);
+        if (!v) return std::nullopt;
+        if (v->value < 0 || v->value > 65535) {
+          Error(arg.range, "htons() takes a 16-bit value");
+          return std::nullopt;
+        }
+        out.int_value.value = htons(static_cast<std::uint16_t>(v->value));
+        return out;
+      }
+      if (arg.kind != ast::Expr::Kind::kString) {
+        Error(arg.range, e.text + "() takes an address string");
+        return std::nullopt;
+      }
+      std::uint8_t addr[16];
+      int family = e.text == "inet_addr" ? AF_INET : AF_INET6;
+      if (inet_pton(family, arg.text.c_str(), addr) != 1) {
+        Error(arg.range, "'" + arg.text + "' is not an " +
+                             (family == AF_INET ? "IPv4" : "IPv6") + " address");
+        return std::nullopt;
+      }
+      if (family == AF_INET) {
+        std::uint32_t v;
+        std::memcpy(&v, addr, 4);  // in_addr_t: network byte order in memory
+        out.int_value.value = v;
+        return out;
+      }
+      out.kind = ir::Value::Kind::kString;
+      out.bytes.assign(reinterpret_cast<char*>(addr), 16);
+      return out;
+    }
+    case ast::Expr::Kind::kList:
+    case ast::Expr::Kind::kStruct:
+      if (depth > 32) {
+        Error(e.range, "argument nested too deeply");
+        return std::nullopt;
+      }
+      out.kind = e.kind == ast::Expr::Kind::kList ? ir::Value::Kind::kList : ir::Value::Kind::kStruct;
+      for (const ast::Expr& item : e.items) {
+        std::optional<ir::Value> v = LowerValue(item, depth + 1);
+        if (!v) return std::nullopt;
+        out.items.push_back(std::move(*v));
+      }
+      for (const ast::Field& f : e.fields) {
+        ir::Field field;
+        field.name = f.name;
+        if (f.paren) {
+          std::optional<ir::Value> paren = LowerValue(*f.paren, depth + 1);
+          if (!paren) return std::nullopt;
+          field.paren.push_back(std::move(*paren));
+        }
+        std::optional<ir::Value> v = LowerValue(*f.value, depth + 1);
+        if (!v) return std::nullopt;
+        field.value = std::move(*v);
+        out.fields.push_back(std::move(field));
+      }
+      return out;
   }
-  Error(e.range, "unsupported " + call.name + " value " + e.Dump() +
-                     " (supported: [int], \"string\", {onoff=N, linger=N}, "
-                     "{tcpm_addr=..., tcpm_keylen=N, tcpm_key=\"...\"})");
   return std::nullopt;
 }
 
-std::optional<ir::MsgHdr> Checker::LowerMsgHdr(const ast::Expr& e) {
-  if (e.kind != ast::Expr::Kind::kStruct || !e.items.empty()) {
-    Error(e.range, "expected a msghdr like {msg_name(...)=..., msg_iov(1)=[{..., 100}], "
-                   "msg_flags=0}");
-    return std::nullopt;
-  }
-  ir::MsgHdr out;
-  bool has_iov = false, has_flags = false;
-  for (const ast::Field& f : e.fields) {
-    if (f.name == "msg_name") {
-      if (!RequireEllipsis(*f.value, "msg_name")) return std::nullopt;
-    } else if (f.name == "msg_iov") {
-      has_iov = true;
-      if (f.value->kind != ast::Expr::Kind::kList) {
-        Error(f.value->range, "msg_iov must be a list of iovecs like [{..., 100}]");
-        return std::nullopt;
-      }
-      for (const ast::Expr& iov : f.value->items) {
-        if (iov.kind != ast::Expr::Kind::kStruct || iov.items.size() != 2 ||
-            iov.items[0].kind != ast::Expr::Kind::kEllipsis ||
-            iov.items[1].kind != ast::Expr::Kind::kInteger) {
-          Error(iov.range, "an iovec must look like {..., LENGTH}");
-          return std::nullopt;
-        }
-        out.iov_lengths.push_back(iov.items[1].int_value);
-      }
-      if (f.paren && (f.paren->kind != ast::Expr::Kind::kInteger ||
-                      f.paren->int_value != static_cast<std::int64_t>(out.iov_lengths.size()))) {
-        Error(f.paren->range, "msg_iov(N): N must be the number of iovecs in the list (" +
-                                  std::to_string(out.iov_lengths.size()) + ")");
-        return std::nullopt;
-      }
-    } else if (f.name == "msg_flags") {
-      has_flags = true;
-      std::optional<ir::Int> flags = LowerInt(*f.value);
-      if (!flags) return std::nullopt;
-      out.flags = *flags;
-    } else if (f.name == "msg_control") {
-      out.has_control = true;
-      if (f.value->kind != ast::Expr::Kind::kList) {
-        Error(f.value->range, "msg_control must be a list of cmsgs");
-        return std::nullopt;
-      }
-      for (const ast::Expr& c : f.value->items) {
-        std::map<std::string, const ast::Expr*> fields;
-        for (const ast::Field& cf : c.fields) fields[cf.name] = cf.value.get();
-        if (c.kind != ast::Expr::Kind::kStruct || !c.items.empty() || fields.size() != 3 ||
-            !fields.count("cmsg_level") || !fields.count("cmsg_type") ||
-            !fields.count("cmsg_data")) {
-          Error(c.range, "a cmsg must look like {cmsg_level=L, cmsg_type=T, cmsg_data=D}");
-          return std::nullopt;
-        }
-        const ast::Expr* data = fields["cmsg_data"];
-        if (data->kind != ast::Expr::Kind::kInteger && data->kind != ast::Expr::Kind::kSymbol &&
-            data->kind != ast::Expr::Kind::kOr) {
-          Error(data->range, "only integer cmsg_data is supported yet");
-          return std::nullopt;
-        }
-        auto level = LowerInt(*fields["cmsg_level"]);
-        auto type = LowerInt(*fields["cmsg_type"]);
-        auto value = LowerInt(*data);
-        if (!level || !type || !value) return std::nullopt;
-        out.control.push_back({*level, *type, *value});
-      }
-    } else {
-      Error(f.name_range, "unknown msghdr field '" + f.name + "'");
-      return std::nullopt;
-    }
-  }
-  if (!has_iov || !has_flags) {
-    Error(e.range, "a msghdr needs msg_iov and msg_flags");
-    return std::nullopt;
-  }
-  return out;
-}
+namespace {
+/// Argument counts of every system call packetdrill knows, and which arguments must be `...`
+/// (addresses come from the configuration, not the script).
+struct SyscallShape {
+  const char* name;
+  size_t min_args, max_args;
+  std::vector<size_t> ellipsis_args;
+};
+const SyscallShape kSyscallShapes[] = {
+    {"socket", 3, 3, {}},       {"bind", 3, 3, {1, 2}},     {"listen", 2, 2, {}},
+    {"accept", 3, 3, {1, 2}},   {"connect", 3, 3, {2}},     {"read", 3, 3, {}},
+    {"readv", 3, 3, {}},        {"recv", 4, 4, {}},         {"recvfrom", 6, 6, {}},
+    {"recvmsg", 3, 3, {}},      {"write", 3, 3, {}},        {"writev", 3, 3, {}},
+    {"send", 4, 4, {}},         {"sendto", 6, 6, {}},       {"sendmsg", 3, 3, {}},
+    {"sendfile", 4, 4, {}},     {"splice", 6, 6, {}},       {"fcntl", 2, 3, {}},
+    {"ioctl", 2, 3, {}},        {"close", 1, 1, {}},        {"shutdown", 2, 2, {}},
+    {"getsockopt", 5, 5, {}},   {"setsockopt", 5, 5, {}},   {"poll", 3, 3, {}},
+    {"epoll_create", 1, 1, {}}, {"epoll_ctl", 4, 4, {}},    {"epoll_wait", 4, 4, {}},
+    {"pipe", 1, 1, {}},         {"open", 2, 3, {}},         {"cap_set", 3, 3, {}},
+    {"psp_rx_assoc", 0, 16, {}}, {"psp_tx_assoc", 0, 16, {}},
+};
+}  // namespace
 
 std::optional<ir::Syscall> Checker::LowerSyscall(const ast::Syscall& call) {
-  using K = ir::Syscall::Kind;
-  static const std::map<std::string, K> kinds = {
-      {"socket", K::kSocket},   {"bind", K::kBind},         {"listen", K::kListen},
-      {"accept", K::kAccept},   {"connect", K::kConnect},   {"close", K::kClose},
-      {"shutdown", K::kShutdown}, {"read", K::kRead},       {"write", K::kWrite},
-      {"recv", K::kRecv},       {"send", K::kSend},         {"recvmsg", K::kRecvmsg},
-      {"fcntl", K::kFcntl},     {"setsockopt", K::kSetsockopt}, {"getsockopt", K::kGetsockopt},
-  };
-  auto it = kinds.find(call.name);
-  if (it == kinds.end()) {
-    if (UpstreamSyscalls().count(call.name)) {
-      Error(call.name_range, "system call '" + call.name + "' is not supported yet");
-    } else {
-      Error(call.name_range, "unknown system call '" + call.name + "'");
-    }
+  const SyscallShape* shape = nullptr;
+  for (const SyscallShape& candidate : kSyscallShapes) {
+    if (call.name == candidate.name) shape = &candidate;
+  }
+  if (!shape) {
+    Error(call.name_range, "unknown system call '" + call.name + "'");
     return std::nullopt;
   }
   ir::Syscall out;
-  out.kind = it->second;
   out.name = call.name;
   std::optional<ir::Expect> expect = LowerExpect(call);
   if (!expect) return std::nullopt;
   out.expect = *expect;
-
-  auto ints = [&](std::initializer_list<size_t> indexes) {
-    for (size_t i : indexes) {
-      std::optional<ir::Int> v = LowerInt(call.args[i]);
-      if (!v) return false;
-      out.ints.push_back(*v);
+  if (!ArgCount(call, shape->min_args, shape->max_args)) return std::nullopt;
+  for (size_t i : shape->ellipsis_args) {
+    if (i < call.args.size() && call.args[i].kind == ast::Expr::Kind::kEllipsis) continue;
+    if (i >= call.args.size()) continue;
+    if (call.name == "connect" || (call.name == "bind" && i == 2) ||
+        (call.name == "accept" && i == 2)) {
+      if (!RequireEllipsis(call.args[i], "the address length argument")) return std::nullopt;
+    } else if (!RequireEllipsis(call.args[i], "the address argument")) {
+      return std::nullopt;
     }
-    return true;
-  };
-  switch (out.kind) {
-    case K::kSocket: {
-      if (!ArgCount(call, 3, 3)) return std::nullopt;
-      std::optional<ir::Int> domain = LowerInt(call.args[0], /*allow_ellipsis=*/true);
-      if (!domain) return std::nullopt;
-      out.ints.push_back(*domain);
-      if (!ints({1, 2})) return std::nullopt;
-      break;
-    }
-    case K::kBind:
-    case K::kAccept:
-      if (!ArgCount(call, 3, 3) || !ints({0})) return std::nullopt;
-      if (!RequireEllipsis(call.args[1], "the address argument") ||
-          !RequireEllipsis(call.args[2], "the address length argument"))
-        return std::nullopt;
-      break;
-    case K::kConnect: {
-      if (!ArgCount(call, 3, 3) || !ints({0})) return std::nullopt;
-      std::optional<ir::Int> family = LowerInt(call.args[1], /*allow_ellipsis=*/true);
-      if (!family) return std::nullopt;
-      out.ints.push_back(*family);
-      if (!RequireEllipsis(call.args[2], "the address length argument")) return std::nullopt;
-      break;
-    }
-    case K::kListen:
-    case K::kShutdown:
-      if (!ArgCount(call, 2, 2) || !ints({0, 1})) return std::nullopt;
-      break;
-    case K::kClose:
-      if (!ArgCount(call, 1, 1) || !ints({0})) return std::nullopt;
-      break;
-    case K::kRead:
-    case K::kWrite:
-      if (!ArgCount(call, 3, 3) || !ints({0, 2})) return std::nullopt;
-      if (call.args[1].kind != ast::Expr::Kind::kEllipsis) {
-        Error(call.args[1].range, "the buffer argument must be '...' (payloads are zero bytes)");
+  }
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    std::optional<ir::Value> v = LowerValue(call.args[i]);
+    if (!v) return std::nullopt;
+    out.args.push_back(std::move(*v));
+  }
+  if (call.name == "recvmsg" || call.name == "sendmsg") {
+    const ir::Value& msg = out.args[1];
+    for (const ir::Field& f : msg.fields) {
+      if (f.name != "msg_iov" || f.paren.empty()) continue;
+      if (f.paren[0].kind != ir::Value::Kind::kInt ||
+          f.paren[0].int_value.value != static_cast<std::int64_t>(f.value.items.size())) {
+        const ast::Expr* paren = nullptr;
+        for (const ast::Field& af : call.args[1].fields) {
+          if (af.name == "msg_iov") paren = af.paren.get();
+        }
+        Error(paren ? paren->range : call.args_range,
+              "msg_iov(N): N must be the number of iovecs in the list (" +
+                  std::to_string(f.value.items.size()) + ")");
         return std::nullopt;
       }
-      break;
-    case K::kRecv:
-    case K::kSend:
-      if (!ArgCount(call, 4, 4) || !ints({0, 2, 3})) return std::nullopt;
-      if (call.args[1].kind != ast::Expr::Kind::kEllipsis) {
-        Error(call.args[1].range, "the buffer argument must be '...' (payloads are zero bytes)");
-        return std::nullopt;
-      }
-      break;
-    case K::kRecvmsg: {
-      if (!ArgCount(call, 3, 3) || !ints({0})) return std::nullopt;
-      std::optional<ir::MsgHdr> msg = LowerMsgHdr(call.args[1]);
-      if (!msg || !ints({2})) return std::nullopt;
-      out.msg = *msg;
-      break;
-    }
-    case K::kFcntl:
-      if (!ArgCount(call, 2, 3) || !ints({0, 1})) return std::nullopt;
-      if (call.args.size() == 3) {
-        out.fcntl_arg = LowerInt(call.args[2]);
-        if (!out.fcntl_arg) return std::nullopt;
-      }
-      break;
-    case K::kSetsockopt:
-    case K::kGetsockopt: {
-      if (!ArgCount(call, 5, 5) || !ints({0, 1, 2})) return std::nullopt;
-      std::optional<ir::Sockopt> value = LowerSockopt(call, call.args[3]);
-      if (!value) return std::nullopt;
-      out.sockopt = *value;
-      const ast::Expr& len = call.args[4];
-      ir::Int optlen;
-      if (len.kind == ast::Expr::Kind::kList && len.items.size() == 1 &&
-          out.kind == K::kGetsockopt) {
-        std::optional<ir::Int> v = LowerInt(len.items[0]);
-        if (!v) return std::nullopt;
-        optlen = *v;
-      } else if (len.kind == ast::Expr::Kind::kEllipsis) {
-        optlen.is_ellipsis = true;
-      } else {
-        std::optional<ir::Int> v = LowerInt(len);
-        if (!v) return std::nullopt;
-        optlen = *v;
-      }
-      out.ints.push_back(optlen);
-      break;
     }
   }
   return out;

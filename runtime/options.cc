@@ -80,10 +80,11 @@ bool Apply(const std::string& name, const std::optional<std::string>& value, Opt
   } else if (name == "tcp_ts_tick_usecs") {
     if (!need_value()) return false;
     if (!ParseInt(*value, 0, 1000000, &n)) return bad();
-    if (n != 0) {
-      *error = "--tcp_ts_tick_usecs (TS val checks) is not supported yet";
-      return false;
-    }
+    o->tcp_ts_tick_usecs = n;
+  } else if (name == "mss") {
+    if (!need_value()) return false;
+    if (!ParseInt(*value, 1, 65535, &n)) return bad();
+    o->mss = static_cast<int>(n);
   } else if (name == "send_omit_free" || name == "debug") {
     // Accepted for compatibility; nothing to do in pktc.
   } else if (name == "help" || name == "h") {
@@ -162,6 +163,8 @@ std::string UsageText(const ScriptInfo& script, const char* argv0) {
       "  --mtu=N                 tun0 MTU (default 1500 for ipv4, 1520 for ipv6)\n"
       "  --tolerance_usecs=N     timing tolerance (default 4000)\n"
       "  --tolerance_percent=P   relative tolerance (default 12.5)\n"
+      "  --tcp_ts_tick_usecs=N   check outbound TS val at N us per tick (default 0: unchecked)\n"
+      "  --mss=N                 inject TCP packets as GSO packets of segment size N\n"
       "  -D NAME=VALUE           override a define the script uses as a value\n"
       "  -v, --verbose           print every event with its scheduled and actual time\n"
       "  --dry_run               check the options and exit\n"
@@ -224,6 +227,8 @@ bool ResolveFamily(const Options& o, const std::string& family, FamilyConfig* c,
     return false;
   }
   if (o.mtu) c->mtu = *o.mtu;
+  c->mss = o.mss;
+  c->tcp_ts_tick_usecs = o.tcp_ts_tick_usecs;
   c->bind_port = o.bind_port;
   c->connect_port = o.connect_port;
   c->tolerance_usecs = o.tolerance_usecs;

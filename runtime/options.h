@@ -21,6 +21,8 @@ struct Options {
   int bind_port = 8080;
   int connect_port = 8080;
   std::optional<int> mtu;
+  int mss = 0;                        ///< GSO size for injected TCP packets (0: none).
+  std::int64_t tcp_ts_tick_usecs = 0;  ///< > 0: check outbound TS val at this tick.
   std::int64_t tolerance_usecs = 4000;
   double tolerance_percent = 12.5;
   bool verbose = false;
@@ -45,6 +47,8 @@ struct FamilyConfig {
   int local_prefix_len = 16;
   int remote_prefix_len = 32;
   int mtu = 1500;
+  int mss = 0;
+  std::int64_t tcp_ts_tick_usecs = 0;
   int bind_port = 8080, connect_port = 8080;
   std::int64_t tolerance_usecs = 4000;
   double tolerance_percent = 12.5;

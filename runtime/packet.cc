@@ -107,6 +107,18 @@ bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
     *error = "not an IP packet";
     return false;
   }
+  if (out->protocol == IPPROTO_UDP && l4_len >= 8) {
+    out->udp_src_port = Get16(l4);
+    out->udp_dst_port = Get16(l4 + 2);
+    out->payload_len = l4_len - 8;
+    return true;
+  }
+  if ((out->protocol == IPPROTO_ICMP || out->protocol == IPPROTO_ICMPV6) && l4_len >= 4) {
+    out->icmp_type = l4[0];
+    out->icmp_code = l4[1];
+    out->payload_len = l4_len - 4;
+    return true;
+  }
   if (out->protocol != IPPROTO_TCP) return true;
   if (l4_len < kTcpHeaderLen) {
     *error = "truncated TCP header";
@@ -217,6 +229,67 @@ std::vector<std::uint8_t> EncodeTcpPacket(const IpAddress& src, const IpAddress&
   std::memcpy(t + kTcpHeaderLen, tcp.options.data(), tcp.options.size());
   if (!md5_key.empty()) SignTcpMd5(src, dst, t, tcp_len, md5_key);
   Put16(t + 16, TransportChecksum(src.bytes, dst.bytes, src.size(), IPPROTO_TCP, t, tcp_len));
+  return packet;
+}
+
+namespace {
+// The IP header of a packet with `l4_len` bytes of `protocol` after it.
+std::vector<std::uint8_t> IpHeader(const IpAddress& src, const IpAddress& dst, const IpFields& ip,
+                                   std::uint8_t protocol, std::size_t l4_len) {
+  std::vector<std::uint8_t> h(src.family == AF_INET ? 20 : 40, 0);
+  if (src.family == AF_INET) {
+    h[0] = 0x45;
+    h[1] = ip.tos;
+    Put16(&h[2], static_cast<std::uint16_t>(20 + l4_len));
+    h[8] = ip.ttl;
+    h[9] = protocol;
+    std::memcpy(&h[12], src.bytes, 4);
+    std::memcpy(&h[16], dst.bytes, 4);
+    Put16(&h[10], Ipv4HeaderChecksum(h.data(), 20));
+  } else {
+    Put32(&h[0], 6u << 28 | static_cast<std::uint32_t>(ip.tos) << 20);
+    Put16(&h[4], static_cast<std::uint16_t>(l4_len));
+    h[6] = protocol;
+    h[7] = ip.ttl;
+    std::memcpy(&h[8], src.bytes, 16);
+    std::memcpy(&h[24], dst.bytes, 16);
+  }
+  return h;
+}
+}  // namespace
+
+std::vector<std::uint8_t> EncodeUdpPacket(const IpAddress& src, const IpAddress& dst,
+                                          const IpFields& ip, std::uint16_t src_port,
+                                          std::uint16_t dst_port, std::size_t payload_len) {
+  std::vector<std::uint8_t> udp(8 + payload_len, 0);
+  Put16(&udp[0], src_port);
+  Put16(&udp[2], dst_port);
+  Put16(&udp[4], static_cast<std::uint16_t>(udp.size()));
+  std::uint16_t sum = TransportChecksum(src.bytes, dst.bytes, src.size(), IPPROTO_UDP, udp.data(),
+                                        udp.size());
+  Put16(&udp[6], sum == 0 ? 0xffff : sum);
+  std::vector<std::uint8_t> packet = IpHeader(src, dst, ip, IPPROTO_UDP, udp.size());
+  packet.insert(packet.end(), udp.begin(), udp.end());
+  return packet;
+}
+
+std::vector<std::uint8_t> EncodeIcmpPacket(const IpAddress& src, const IpAddress& dst,
+                                           const IpFields& ip, std::uint8_t type,
+                                           std::uint8_t code, std::uint32_t rest,
+                                           const std::vector<std::uint8_t>& body) {
+  bool v6 = src.family == AF_INET6;
+  std::vector<std::uint8_t> icmp(8, 0);
+  icmp[0] = type;
+  icmp[1] = code;
+  Put32(&icmp[4], rest);
+  icmp.insert(icmp.end(), body.begin(), body.end());
+  std::uint16_t sum = v6 ? TransportChecksum(src.bytes, dst.bytes, 16, IPPROTO_ICMPV6,
+                                             icmp.data(), icmp.size())
+                         : ChecksumFold(ChecksumAdd(0, icmp.data(), icmp.size()));
+  Put16(&icmp[2], sum);
+  std::vector<std::uint8_t> packet =
+      IpHeader(src, dst, ip, static_cast<std::uint8_t>(v6 ? 58 : 1), icmp.size());  // ICMPv6, ICMP
+  packet.insert(packet.end(), icmp.begin(), icmp.end());
   return packet;
 }
 

@@ -42,6 +42,8 @@ struct DecodedPacket {
   std::uint32_t flowlabel = 0;
   bool ipv4_checksum_ok = true;
   TcpHeader tcp;
+  std::uint16_t udp_src_port = 0, udp_dst_port = 0;
+  std::uint8_t icmp_type = 0, icmp_code = 0;
   std::size_t payload_len = 0;
   bool payload_all_zero = true;
 };
@@ -63,6 +65,18 @@ struct IpFields {
 std::vector<std::uint8_t> EncodeTcpPacket(const IpAddress& src, const IpAddress& dst,
                                           const IpFields& ip, const TcpHeader& tcp,
                                           std::size_t payload_len, const std::string& md5_key);
+
+/// Builds an IPv4/IPv6 + UDP datagram with `payload_len` zero bytes and correct checksums.
+std::vector<std::uint8_t> EncodeUdpPacket(const IpAddress& src, const IpAddress& dst,
+                                          const IpFields& ip, std::uint16_t src_port,
+                                          std::uint16_t dst_port, std::size_t payload_len);
+
+/// Builds an ICMPv4 or ICMPv6 error message from `src` to `dst`: `rest` is the 4 bytes after
+/// the checksum (the next-hop MTU...), `body` what follows (the echoed packet).
+std::vector<std::uint8_t> EncodeIcmpPacket(const IpAddress& src, const IpAddress& dst,
+                                           const IpFields& ip, std::uint8_t type,
+                                           std::uint8_t code, std::uint32_t rest,
+                                           const std::vector<std::uint8_t>& body);
 
 /// Computes the RFC 2385 TCP-MD5 digest over a TCP segment whose md5 option is in place.
 void SignTcpMd5(const IpAddress& src, const IpAddress& dst, std::uint8_t* segment,

@@ -8,7 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -96,6 +99,23 @@ void RunImpl::Start() {
   started_ = true;
 }
 
+void RunImpl::End() {
+  if (blocking_done_) {
+    if (blocking_thread_.joinable()) blocking_thread_.join();
+    return;
+  }
+  std::int64_t deadline = NowNs() + 1'000'000'000;
+  while (!blocking_done_ && NowNs() < deadline) usleep(100);
+  if (!blocking_done_) {
+    std::fprintf(stderr, "%s: runtime error: exiting while a blocking system call is in progress\n",
+                 script_.path);
+    Finish();
+    std::fflush(stderr);
+    _exit(1);
+  }
+  blocking_thread_.join();
+}
+
 void RunImpl::Finish() {
   if (!init_ran_ || !script_.cleanup_command) return;
   std::string error;
@@ -172,6 +192,27 @@ void RunImpl::Fail(const Event& ev, const std::string& category, const std::stri
   std::fflush(stderr);
   Finish();
   _exit(1);
+}
+
+std::vector<std::uint8_t> RunImpl::DefineBytes(const char* name, std::vector<std::uint8_t> ipv4,
+                                               std::vector<std::uint8_t> ipv6) {
+  auto it = config_.defines.find(name);
+  if (it == config_.defines.end()) return config_.name == "ipv6" ? ipv6 : ipv4;
+  const std::string& hex = it->second;
+  std::vector<std::uint8_t> out;
+  bool ok = hex.size() % 2 == 0;
+  for (std::size_t i = 0; ok && i < hex.size(); i += 2) {
+    ok = std::isxdigit(static_cast<unsigned char>(hex[i])) &&
+         std::isxdigit(static_cast<unsigned char>(hex[i + 1]));
+    if (ok) out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  if (!ok) {
+    std::fprintf(stderr, "%s: -D %s=%s: expected an even number of hex digits\n", script_.path,
+                 name, hex.c_str());
+    std::fflush(stderr);
+    _exit(1);
+  }
+  return out;
 }
 
 std::int64_t RunImpl::Define(const char* name, std::int64_t ipv4, std::int64_t ipv6) {
@@ -276,6 +317,7 @@ std::string RunImpl::ScriptPacketLine(const TcpSegment& seg, std::int64_t us) co
 }
 
 void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
+  std::lock_guard<std::mutex> lock(mu_);
   Timing t = BeginEvent(ev, /*inbound_packet=*/true);
   SocketState* s = under_test_;
   if (!s || s->kind == SocketState::Kind::kListening) {
@@ -334,7 +376,7 @@ void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
   std::vector<std::uint8_t> packet =
       EncodeTcpPacket(config_.remote, config_.local, ip, h, seg.len, key);
   std::string error;
-  if (!tun_.Inject(packet, &error)) Fail(ev, "error handling packet", error);
+  if (!tun_.Inject(packet, &error, config_.mss)) Fail(ev, "error handling packet", error);
   Trace(ev, t, "inbound " + TcpSegmentToString(ScriptSegmentHeader(seg), seg.len, true));
   EndEvent(t, /*inbound_packet=*/true);
 }
@@ -360,6 +402,7 @@ bool RunImpl::ReadOutbound(const Event& ev, const SocketState& s, std::int64_t d
 }
 
 void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
+  std::lock_guard<std::mutex> lock(mu_);
   Timing t = BeginEvent(ev, /*inbound_packet=*/false);
   SocketState* s = under_test_;
   if (!s) Fail(ev, "error handling packet", "no socket under test for this outbound packet");
@@ -466,7 +509,174 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
   EndEvent(t, /*inbound_packet=*/false);
 }
 
+namespace {
+IpFields InjectedIpFields(const IpInfo& info) {
+  IpFields ip;
+  ip.tos = info.tos.value_or(0);
+  if (info.ecn) ip.tos = static_cast<std::uint8_t>((ip.tos & ~3) | *info.ecn);
+  if (info.ttl) ip.ttl = *info.ttl;
+  return ip;
+}
+
+/// IP-level checks shared by every outbound packet kind.
+std::string CheckIpFields(const IpInfo& want, const DecodedPacket& live) {
+  if (want.tos && *want.tos != live.tos) {
+    return "live packet field ip_tos: expected: " + std::to_string(*want.tos) +
+           " vs actual: " + std::to_string(live.tos);
+  }
+  if (want.ecn && *want.ecn != (live.tos & 3)) {
+    return "live packet field ip_ecn: expected: " + std::to_string(*want.ecn) +
+           " vs actual: " + std::to_string(live.tos & 3);
+  }
+  if (want.ttl && *want.ttl != live.ttl) {
+    return "live packet field ip_ttl: expected: " + std::to_string(*want.ttl) +
+           " vs actual: " + std::to_string(live.ttl);
+  }
+  return "";
+}
+}  // namespace
+
+void RunImpl::Inbound(const Event& ev, const UdpDatagram& udp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Timing t = BeginEvent(ev, /*inbound_packet=*/true);
+  SocketState* s = under_test_;
+  if (!s) Fail(ev, "error handling packet", "no socket for this inbound UDP datagram");
+  WaitForStart(ev, t, "inbound packet");
+  std::vector<std::uint8_t> packet = EncodeUdpPacket(
+      config_.remote, config_.local, InjectedIpFields(udp.ip),
+      udp.src_port ? udp.src_port : s->remote_port, udp.dst_port ? udp.dst_port : s->local_port,
+      udp.len);
+  std::string error;
+  if (!tun_.Inject(packet, &error)) Fail(ev, "error handling packet", error);
+  Trace(ev, t, "inbound udp (" + std::to_string(udp.len) + ")");
+  EndEvent(t, /*inbound_packet=*/true);
+}
+
+void RunImpl::Outbound(const Event& ev, const UdpDatagram& udp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Timing t = BeginEvent(ev, /*inbound_packet=*/false);
+  SocketState* s = under_test_;
+  if (!s) Fail(ev, "error handling packet", "no socket for this outbound UDP datagram");
+  std::int64_t deadline = ev.time.kind == TimeKind::kAnyTime
+                              ? -1
+                              : live_start_ns_ + (prev_script_us_ + ((std::max(t.start_us, t.end_us) -
+                                                                       prev_script_us_) / 1000000 + 2) * 1000000) * 1000;
+  std::vector<std::uint8_t> bytes;
+  DecodedPacket live;
+  std::int64_t ts_ns = 0;
+  std::string error;
+  while (true) {
+    if (!tun_.NextOutbound(deadline, &bytes, &ts_ns, &error)) {
+      Fail(ev, "error handling packet", error.empty() ? "Timed out waiting for packet" : error);
+    }
+    if (!DecodePacket(bytes.data(), bytes.size(), &live, &error)) continue;
+    if (live.protocol != IPPROTO_UDP || !(live.src == config_.local) || !(live.dst == config_.remote))
+      continue;
+    if (s->local_port && live.udp_src_port != s->local_port) continue;
+    break;
+  }
+  if (!s->local_port) s->local_port = live.udp_src_port;
+  std::string diff = CheckIpFields(udp.ip, live);
+  if (diff.empty() && live.payload_len != udp.len) {
+    diff = "live packet field udp_payload_len: expected: " + std::to_string(udp.len) +
+           " vs actual: " + std::to_string(live.payload_len);
+  }
+  if (!diff.empty()) Fail(ev, "error handling packet", diff);
+  std::int64_t actual_us = (ts_ns - live_start_ns_) / 1000;
+  if (ev.time.kind != TimeKind::kAnyTime &&
+      (actual_us < t.start_us - t.tolerance_us || actual_us > t.end_us + t.tolerance_us)) {
+    Fail(ev, "timing error", "expected outbound packet at " + Seconds(t.start_us) +
+                                 " sec but happened at " + Seconds(actual_us) + " sec; tolerance " +
+                                 Seconds(t.tolerance_us) + " sec");
+  }
+  Trace(ev, t, "outbound udp (" + std::to_string(live.payload_len) + ")", actual_us);
+  EndEvent(t, false);
+}
+
+void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Timing t = BeginEvent(ev, /*inbound_packet=*/true);
+  SocketState* s = under_test_;
+  if (!s) Fail(ev, "error handling packet", "no socket for this inbound ICMP message");
+  bool v6 = config_.remote.family == AF_INET6;
+  if (v6 ? !icmp.has_v6 : !icmp.has_v4) {
+    Fail(ev, "error handling packet",
+         std::string("bad ICMP type for ") + (v6 ? "ICMPv6" : "ICMPv4") + " in this family");
+  }
+  WaitForStart(ev, t, "inbound packet");
+  // The body echoes the packet that "caused" the error: the socket's own outbound packet, with
+  // its IP header and the first 8 bytes of TCP or UDP.
+  std::vector<std::uint8_t> echoed;
+  IpFields plain;
+  plain.ttl = 64;
+  if (icmp.echoed == IcmpMessage::Echoed::kRaw) {
+    echoed.assign(icmp.echoed_len, 0);
+  } else if (icmp.echoed == IcmpMessage::Echoed::kUdp) {
+    echoed = EncodeUdpPacket(config_.local, config_.remote, plain, s->local_port, s->remote_port,
+                             icmp.echoed_len);
+  } else {
+    TcpHeader h;
+    h.src_port = s->local_port;
+    h.dst_port = s->remote_port;
+    h.seq = icmp.echoed_seq + s->local_isn_live;
+    h.flags = kAck;
+    echoed = EncodeTcpPacket(config_.local, config_.remote, plain, h, icmp.echoed_len, "");
+  }
+  std::size_t ip_len = v6 ? 40 : 20;
+  if (icmp.echoed != IcmpMessage::Echoed::kRaw && echoed.size() > ip_len + 8) {
+    echoed.resize(ip_len + 8);
+  }
+  std::uint32_t rest = 0;
+  if (icmp.mtu) rest = *icmp.mtu;  // frag_needed: low 16 bits on ICMPv4; packet_too_big: all 32
+  if (icmp.id) rest = static_cast<std::uint32_t>(*icmp.id) << 16;
+  std::vector<std::uint8_t> packet = EncodeIcmpPacket(
+      config_.remote, config_.local, InjectedIpFields(icmp.ip), v6 ? icmp.type_v6 : icmp.type_v4,
+      v6 ? icmp.code_v6 : icmp.code_v4, rest, echoed);
+  std::string error;
+  if (!tun_.Inject(packet, &error)) Fail(ev, "error handling packet", error);
+  Trace(ev, t, "inbound icmp");
+  EndEvent(t, /*inbound_packet=*/true);
+}
+
+void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Timing t = BeginEvent(ev, /*inbound_packet=*/false);
+  bool v6 = config_.remote.family == AF_INET6;
+  std::int64_t deadline = ev.time.kind == TimeKind::kAnyTime
+                              ? -1
+                              : live_start_ns_ + (prev_script_us_ + ((std::max(t.start_us, t.end_us) -
+                                                                       prev_script_us_) / 1000000 + 2) * 1000000) * 1000;
+  std::vector<std::uint8_t> bytes;
+  DecodedPacket live;
+  std::int64_t ts_ns = 0;
+  std::string error;
+  std::uint8_t want_proto = v6 ? 58 : 1;
+  while (true) {
+    if (!tun_.NextOutbound(deadline, &bytes, &ts_ns, &error)) {
+      Fail(ev, "error handling packet", error.empty() ? "Timed out waiting for packet" : error);
+    }
+    if (!DecodePacket(bytes.data(), bytes.size(), &live, &error)) continue;
+    if (live.protocol != want_proto || !(live.dst == config_.remote)) continue;
+    // ICMPv6 neighbour discovery and MLD are the kernel's own business.
+    if (v6 && live.icmp_type >= 130 && live.icmp_type <= 143) continue;
+    break;
+  }
+  std::uint8_t type = v6 ? icmp.type_v6 : icmp.type_v4;
+  std::uint8_t code = v6 ? icmp.code_v6 : icmp.code_v4;
+  if (live.icmp_type != type || live.icmp_code != code) {
+    Fail(ev, "error handling packet",
+         "live packet field icmp_type/code: expected: " + std::to_string(type) + "/" +
+             std::to_string(code) + " vs actual: " + std::to_string(live.icmp_type) + "/" +
+             std::to_string(live.icmp_code));
+  }
+  std::string diff = CheckIpFields(icmp.ip, live);
+  if (!diff.empty()) Fail(ev, "error handling packet", diff);
+  Trace(ev, t, "outbound icmp", (ts_ns - live_start_ns_) / 1000);
+  EndEvent(t, false);
+}
+
 void RunImpl::Command(const Event& ev, const char* text) {
+  std::lock_guard<std::mutex> lock(mu_);
   Timing t = BeginEvent(ev, false);
   WaitForStart(ev, t, "command");
   std::string error;
@@ -483,370 +693,6 @@ void RunImpl::Code(const Event& ev, CodeFn) {
 
 void RunImpl::CodePython(const Event& ev, const char*) {
   Fail(ev, "error in code block", "code blocks are not supported by this runtime yet");
-}
-
-// ---------------------------------------------------------------------------------------------
-// System calls
-
-void RunImpl::Socket(const Event& ev, IntArg domain_arg, std::int64_t type, std::int64_t protocol,
-                     const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int domain = domain_arg.is_ellipsis ? config_.socket_family : static_cast<int>(domain_arg.value);
-  errno = 0;
-  int fd = socket(domain, static_cast<int>(type), static_cast<int>(protocol));
-  int err = errno;
-  CheckResult(ev, "socket", expect, fd, err, /*creates_fd=*/true);
-  if (fd >= 0) {
-    MapFd(ev, expect.result, fd);
-    auto s = std::make_unique<SocketState>();
-    s->script_fd = static_cast<int>(expect.result);
-    s->live_fd = fd;
-    s->domain = domain;
-    under_test_ = s.get();
-    sockets_.push_back(std::move(s));
-  }
-  Trace(ev, t, "socket() = " + std::to_string(fd));
-  EndEvent(t, false);
-}
-
-void RunImpl::Bind(const Event& ev, std::int64_t fd, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "bind", fd);
-  SocketState* s = SocketByScriptFd(fd);
-  sockaddr_storage addr;
-  std::size_t len = FillSockaddr(s ? s->domain : config_.socket_family, config_.local,
-                                 static_cast<std::uint16_t>(config_.bind_port), &addr);
-  errno = 0;
-  int rc = bind(live, reinterpret_cast<sockaddr*>(&addr), static_cast<socklen_t>(len));
-  CheckResult(ev, "bind", expect, rc, errno, false);
-  Trace(ev, t, "bind() = " + std::to_string(rc));
-  EndEvent(t, false);
-}
-
-void RunImpl::Listen(const Event& ev, std::int64_t fd, std::int64_t backlog, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "listen", fd);
-  errno = 0;
-  int rc = listen(live, static_cast<int>(backlog));
-  CheckResult(ev, "listen", expect, rc, errno, false);
-  if (rc == 0) {
-    if (SocketState* s = SocketByScriptFd(fd)) {
-      s->kind = SocketState::Kind::kListening;
-      s->local_port = static_cast<std::uint16_t>(config_.bind_port);
-    }
-  }
-  Trace(ev, t, "listen() = " + std::to_string(rc));
-  EndEvent(t, false);
-}
-
-void RunImpl::Accept(const Event& ev, std::int64_t fd, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "accept", fd);
-  errno = 0;
-  int child_fd = accept(live, nullptr, nullptr);
-  int err = errno;
-  CheckResult(ev, "accept", expect, child_fd, err, /*creates_fd=*/true);
-  if (child_fd >= 0) {
-    SocketState* listener = SocketByScriptFd(fd);
-    SocketState* child = nullptr;
-    for (auto& s : sockets_) {
-      if (s->kind == SocketState::Kind::kChild && s->listener == listener && s->live_fd < 0) {
-        child = s.get();
-        break;
-      }
-    }
-    if (!child) Fail(ev, "runtime error in accept call", "unable to find socket matching accept() call");
-    child->live_fd = child_fd;
-    child->script_fd = static_cast<int>(expect.result);
-    MapFd(ev, expect.result, child_fd);
-  }
-  Trace(ev, t, "accept() = " + std::to_string(child_fd));
-  EndEvent(t, false);
-}
-
-void RunImpl::Connect(const Event& ev, std::int64_t fd, IntArg family, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "connect", fd);
-  SocketState* s = SocketByScriptFd(fd);
-  sockaddr_storage addr{};
-  std::size_t len;
-  if (family.is_ellipsis) {
-    len = FillSockaddr(s ? s->domain : config_.socket_family, config_.remote,
-                       static_cast<std::uint16_t>(config_.connect_port), &addr);
-  } else {
-    addr.ss_family = static_cast<sa_family_t>(family.value);  // e.g. AF_UNSPEC to disconnect
-    len = sizeof(sockaddr_in6);
-  }
-  errno = 0;
-  int rc = connect(live, reinterpret_cast<sockaddr*>(&addr), static_cast<socklen_t>(len));
-  int err = errno;
-  CheckResult(ev, "connect", expect, rc, err, false);
-  if (s && family.is_ellipsis) {
-    s->kind = SocketState::Kind::kConnecting;
-    s->remote_port = static_cast<std::uint16_t>(config_.connect_port);
-    sockaddr_storage local{};
-    socklen_t local_len = sizeof local;
-    if (getsockname(live, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
-      s->local_port = ntohs(local.ss_family == AF_INET
-                                ? reinterpret_cast<sockaddr_in*>(&local)->sin_port
-                                : reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
-    }
-  }
-  Trace(ev, t, "connect() = " + std::to_string(rc));
-  EndEvent(t, false);
-}
-
-void RunImpl::Close(const Event& ev, std::int64_t fd, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "close", fd);
-  errno = 0;
-  int rc = close(live);
-  CheckResult(ev, "close", expect, rc, errno, false);
-  if (rc == 0) {
-    fds_.erase(fd);
-    if (SocketState* s = SocketByScriptFd(fd)) s->script_fd = -1;
-  }
-  Trace(ev, t, "close() = " + std::to_string(rc));
-  EndEvent(t, false);
-}
-
-void RunImpl::Shutdown(const Event& ev, std::int64_t fd, std::int64_t how, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "shutdown", fd);
-  errno = 0;
-  int rc = shutdown(live, static_cast<int>(how));
-  CheckResult(ev, "shutdown", expect, rc, errno, false);
-  Trace(ev, t, "shutdown() = " + std::to_string(rc));
-  EndEvent(t, false);
-}
-
-namespace {
-std::vector<char> ZeroBuffer(std::int64_t len) {
-  return std::vector<char>(static_cast<std::size_t>(std::clamp<std::int64_t>(len, 0, kMaxBuffer)), 0);
-}
-}  // namespace
-
-void RunImpl::Read(const Event& ev, std::int64_t fd, std::int64_t len, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "read", fd);
-  std::vector<char> buf = ZeroBuffer(len);
-  errno = 0;
-  ssize_t n = read(live, buf.data(), buf.size());
-  CheckResult(ev, "read", expect, n, errno, false);
-  Trace(ev, t, "read() = " + std::to_string(n));
-  EndEvent(t, false);
-}
-
-void RunImpl::Write(const Event& ev, std::int64_t fd, std::int64_t len, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "write", fd);
-  std::vector<char> buf = ZeroBuffer(len);
-  errno = 0;
-  ssize_t n = write(live, buf.data(), buf.size());
-  CheckResult(ev, "write", expect, n, errno, false);
-  Trace(ev, t, "write() = " + std::to_string(n));
-  EndEvent(t, false);
-}
-
-void RunImpl::Recv(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
-                   const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "recv", fd);
-  std::vector<char> buf = ZeroBuffer(len);
-  errno = 0;
-  ssize_t n = recv(live, buf.data(), buf.size(), static_cast<int>(flags));
-  CheckResult(ev, "recv", expect, n, errno, false);
-  Trace(ev, t, "recv() = " + std::to_string(n));
-  EndEvent(t, false);
-}
-
-void RunImpl::Send(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
-                   const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "send", fd);
-  std::vector<char> buf = ZeroBuffer(len);
-  errno = 0;
-  ssize_t n = send(live, buf.data(), buf.size(), static_cast<int>(flags));
-  CheckResult(ev, "send", expect, n, errno, false);
-  Trace(ev, t, "send() = " + std::to_string(n));
-  EndEvent(t, false);
-}
-
-void RunImpl::Recvmsg(const Event& ev, std::int64_t fd, const MsgHdr& expected, std::int64_t flags,
-                      const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "recvmsg", fd);
-  std::vector<std::vector<char>> buffers;
-  std::vector<iovec> iov;
-  for (std::int64_t len : expected.iov_lengths) buffers.push_back(ZeroBuffer(len));
-  for (auto& b : buffers) iov.push_back({b.data(), b.size()});
-  alignas(cmsghdr) char control[4096];
-  msghdr msg{};
-  msg.msg_iov = iov.data();
-  msg.msg_iovlen = iov.size();
-  if (expected.has_control) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-  }
-  errno = 0;
-  ssize_t n = recvmsg(live, &msg, static_cast<int>(flags));
-  int err = errno;
-  CheckResult(ev, "recvmsg", expect, n, err, false);
-  const char* category = "runtime error in recvmsg call";
-  if (n >= 0 && msg.msg_flags != expected.flags) {
-    Fail(ev, category, "Expected msg_flags " + std::to_string(expected.flags) + " but got " +
-                           std::to_string(msg.msg_flags));
-  }
-  if (n >= 0 && expected.has_control) {
-    std::size_t i = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c), ++i) {
-      if (i >= expected.control.size()) {
-        Fail(ev, category, "got more cmsgs than the " + std::to_string(expected.control.size()) +
-                               " expected: cmsg " + std::to_string(i) + " has level " +
-                               std::to_string(c->cmsg_level) + " type " +
-                               std::to_string(c->cmsg_type));
-      }
-      const Cmsg& want = expected.control[i];
-      std::string where = "cmsg " + std::to_string(i);
-      if (c->cmsg_level != want.level) {
-        Fail(ev, category, "Bad level in " + where + ": expected " + std::to_string(want.level) +
-                               " but got " + std::to_string(c->cmsg_level));
-      }
-      if (c->cmsg_type != want.type) {
-        Fail(ev, category, "Bad type in " + where + ": expected " + std::to_string(want.type) +
-                               " but got " + std::to_string(c->cmsg_type));
-      }
-      std::size_t data_len = c->cmsg_len - CMSG_LEN(0);
-      std::int64_t value = 0;
-      if (data_len == 4) {
-        std::int32_t v;
-        std::memcpy(&v, CMSG_DATA(c), 4);
-        value = v;
-      } else if (data_len == 8) {
-        std::memcpy(&value, CMSG_DATA(c), 8);
-      } else {
-        Fail(ev, category, "Bad data length in " + where + ": expected an integer but got " +
-                               std::to_string(data_len) + " bytes");
-      }
-      if (value != want.data) {
-        Fail(ev, category, "Bad data in " + where + " (cmsg_data): expected " +
-                               std::to_string(want.data) + " but got " + std::to_string(value));
-      }
-    }
-    if (i < expected.control.size()) {
-      Fail(ev, category, "expected " + std::to_string(expected.control.size()) +
-                             " cmsgs but got " + std::to_string(i));
-    }
-  }
-  Trace(ev, t, "recvmsg() = " + std::to_string(n));
-  EndEvent(t, false);
-}
-
-void RunImpl::Fcntl(const Event& ev, std::int64_t fd, std::int64_t cmd,
-                    std::optional<std::int64_t> arg, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "fcntl", fd);
-  errno = 0;
-  int rc = arg ? fcntl(live, static_cast<int>(cmd), static_cast<long>(*arg))
-               : fcntl(live, static_cast<int>(cmd));
-  CheckResult(ev, "fcntl", expect, rc, errno, false);
-  Trace(ev, t, "fcntl() = " + std::to_string(rc));
-  EndEvent(t, false);
-}
-
-void RunImpl::Setsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
-                         const SockoptValue& value, std::int64_t optlen, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "setsockopt", fd);
-  SocketState* s = SocketByScriptFd(fd);
-  int int_value = static_cast<int>(value.int_value);
-  linger lin{static_cast<int>(value.linger_onoff), static_cast<int>(value.linger_seconds)};
-  tcp_md5sig md5{};
-  const void* data = nullptr;
-  std::size_t size = 0;
-  switch (value.kind) {
-    case SockoptValue::Kind::kInt:
-      data = &int_value;
-      size = sizeof int_value;
-      break;
-    case SockoptValue::Kind::kString:
-      data = value.string_value.data();
-      size = value.string_value.size();
-      break;
-    case SockoptValue::Kind::kLinger:
-      data = &lin;
-      size = sizeof lin;
-      break;
-    case SockoptValue::Kind::kMd5Sig: {
-      // The key is for the script's peer: the remote address in the socket's family.
-      sockaddr_storage peer;
-      FillSockaddr(s ? s->domain : config_.socket_family, config_.remote, 0, &peer);
-      std::memcpy(&md5.tcpm_addr, &peer, sizeof peer);
-      md5.tcpm_keylen = static_cast<std::uint16_t>(value.string_value.size());
-      std::memcpy(md5.tcpm_key, value.string_value.data(), value.string_value.size());
-      data = &md5;
-      size = sizeof md5;
-      break;
-    }
-    case SockoptValue::Kind::kEllipsis:
-      break;
-  }
-  socklen_t len = optlen < 0 ? static_cast<socklen_t>(size) : static_cast<socklen_t>(optlen);
-  errno = 0;
-  int rc = setsockopt(live, static_cast<int>(level), static_cast<int>(name), data, len);
-  CheckResult(ev, "setsockopt", expect, rc, errno, false);
-  if (rc == 0 && value.kind == SockoptValue::Kind::kMd5Sig && s) s->md5_key = value.string_value;
-  Trace(ev, t, "setsockopt() = " + std::to_string(rc));
-  EndEvent(t, false);
-}
-
-void RunImpl::Getsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
-                         const SockoptValue& value, std::int64_t optlen, const Expect& expect) {
-  Timing t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "system call start");
-  int live = LiveFd(ev, "getsockopt", fd);
-  const char* category = "runtime error in getsockopt call";
-  if (value.kind != SockoptValue::Kind::kInt && value.kind != SockoptValue::Kind::kString) {
-    Fail(ev, category, "only [int] and \"string\" values can be checked by getsockopt yet");
-  }
-  std::vector<char> buf(std::max<std::size_t>(256, value.string_value.size() + 1), 0);
-  socklen_t len = value.kind == SockoptValue::Kind::kInt ? sizeof(int) : static_cast<socklen_t>(buf.size());
-  errno = 0;
-  int rc = getsockopt(live, static_cast<int>(level), static_cast<int>(name), buf.data(), &len);
-  CheckResult(ev, "getsockopt", expect, rc, errno, false);
-  if (rc == 0) {
-    if (optlen >= 0 && static_cast<std::int64_t>(len) != optlen) {
-      Fail(ev, category, "Bad getsockopt optlen: expected " + std::to_string(optlen) +
-                             " but got " + std::to_string(len));
-    }
-    if (value.kind == SockoptValue::Kind::kInt) {
-      int got;
-      std::memcpy(&got, buf.data(), sizeof got);
-      if (got != value.int_value) {
-        Fail(ev, category, "Bad getsockopt value: expected " + std::to_string(value.int_value) +
-                               " but got " + std::to_string(got));
-      }
-    } else if (std::string(buf.data(), std::strlen(buf.data())) != value.string_value) {
-      Fail(ev, category, "Bad getsockopt value: expected \"" + value.string_value +
-                             "\" but got \"" + std::string(buf.data()) + "\"");
-    }
-  }
-  Trace(ev, t, "getsockopt() = " + std::to_string(rc));
-  EndEvent(t, false);
 }
 
 }  // namespace pktc::rt

@@ -5,8 +5,11 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +29,8 @@ class RunImpl final : public Run {
 
   /// Runs the init command and fixes the live time of script time 0.
   void Start();
+  /// After the last event: waits (up to 1 s) for a blocking call still in progress.
+  void End();
   /// Runs the cleanup command (only if an init command ran, as packetdrill does).
   void Finish();
 
@@ -35,29 +40,14 @@ class RunImpl final : public Run {
   void Command(const Event& ev, const char* shell_text) override;
   void Code(const Event& ev, CodeFn fn) override;
   void CodePython(const Event& ev, const char* python_text) override;
-  void Socket(const Event& ev, IntArg domain, std::int64_t type, std::int64_t protocol,
-              const Expect& expect) override;
-  void Bind(const Event& ev, std::int64_t fd, const Expect& expect) override;
-  void Listen(const Event& ev, std::int64_t fd, std::int64_t backlog,
-              const Expect& expect) override;
-  void Accept(const Event& ev, std::int64_t fd, const Expect& expect) override;
-  void Connect(const Event& ev, std::int64_t fd, IntArg family, const Expect& expect) override;
-  void Close(const Event& ev, std::int64_t fd, const Expect& expect) override;
-  void Shutdown(const Event& ev, std::int64_t fd, std::int64_t how, const Expect& expect) override;
-  void Read(const Event& ev, std::int64_t fd, std::int64_t len, const Expect& expect) override;
-  void Write(const Event& ev, std::int64_t fd, std::int64_t len, const Expect& expect) override;
-  void Recv(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
-            const Expect& expect) override;
-  void Send(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
-            const Expect& expect) override;
-  void Recvmsg(const Event& ev, std::int64_t fd, const MsgHdr& msg, std::int64_t flags,
+  std::vector<std::uint8_t> DefineBytes(const char* name, std::vector<std::uint8_t> ipv4,
+                                        std::vector<std::uint8_t> ipv6) override;
+  void Inbound(const Event& ev, const UdpDatagram& packet) override;
+  void Outbound(const Event& ev, const UdpDatagram& packet) override;
+  void Inbound(const Event& ev, const IcmpMessage& packet) override;
+  void Outbound(const Event& ev, const IcmpMessage& packet) override;
+  void Syscall(const Event& ev, const char* name, std::vector<Value> args,
                const Expect& expect) override;
-  void Fcntl(const Event& ev, std::int64_t fd, std::int64_t cmd, std::optional<std::int64_t> arg,
-             const Expect& expect) override;
-  void Setsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
-                  const SockoptValue& value, std::int64_t optlen, const Expect& expect) override;
-  void Getsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
-                  const SockoptValue& value, std::int64_t optlen, const Expect& expect) override;
 
  private:
   /// What packetdrill remembers about one socket of the script.
@@ -66,6 +56,7 @@ class RunImpl final : public Run {
     int script_fd = -1;
     int live_fd = -1;
     int domain = 0;
+    int type = SOCK_STREAM;
     SocketState* listener = nullptr;  ///< For a child: the listener its SYN arrived on.
     std::uint16_t local_port = 0, remote_port = 0;
     bool has_local_isn = false;
@@ -99,6 +90,30 @@ class RunImpl final : public Run {
              std::optional<std::int64_t> actual_us = std::nullopt);
 
   int LiveFd(const Event& ev, const char* call, std::int64_t script_fd);
+
+  // System calls (syscalls.cc). Execute runs on the main thread, or on the blocking-call thread
+  // for `T1...T2 call()` events; either way with mu_ held, released around the call itself.
+  struct CallContext;
+  void Execute(CallContext& call);
+  void WaitForBlockingThread(const Event& ev, bool fatal);
+  void DoSocket(CallContext& c);
+  void DoBind(CallContext& c);
+  void DoListen(CallContext& c);
+  void DoAccept(CallContext& c);
+  void DoConnect(CallContext& c);
+  void DoReadWrite(CallContext& c);
+  void DoVector(CallContext& c);
+  void DoMsg(CallContext& c);
+  void DoSendfile(CallContext& c);
+  void DoFcntlIoctl(CallContext& c);
+  void DoClose(CallContext& c);
+  void DoShutdown(CallContext& c);
+  void DoSockopt(CallContext& c);
+  void DoPoll(CallContext& c);
+  void DoEpoll(CallContext& c);
+  void DoPipeOpen(CallContext& c);
+  void CheckCmsgs(CallContext& c, const Value& expected, struct msghdr& msg);
+  void NoteImplicitConnect(SocketState* s, int live_fd);
   SocketState* SocketByScriptFd(std::int64_t script_fd);
   void MapFd(const Event& ev, std::int64_t script_fd, int live_fd);
   std::uint16_t EphemeralPort(const Event& ev);
@@ -125,6 +140,13 @@ class RunImpl final : public Run {
   std::vector<std::unique_ptr<SocketState>> sockets_;
   SocketState* under_test_ = nullptr;
   std::map<std::int64_t, int> fds_;  ///< script fd -> live fd
+
+  /// Guards the state above against the blocking-call thread. Held while an event runs; the
+  /// thread takes it for the bookkeeping before and after its call.
+  std::mutex mu_;
+  std::thread blocking_thread_;
+  std::atomic<bool> blocking_done_{true};
+  std::atomic<pid_t> blocking_tid_{0};
 };
 
 }  // namespace pktc::rt

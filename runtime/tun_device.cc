@@ -84,8 +84,14 @@ bool TunDevice::OpenSniffer(std::string* error) {
   return true;
 }
 
-bool TunDevice::Inject(const std::vector<std::uint8_t>& packet, std::string* error) {
-  std::vector<std::uint8_t> frame(kVnetHeaderSize, 0);  // No GSO, checksums complete.
+bool TunDevice::Inject(const std::vector<std::uint8_t>& packet, std::string* error, int gso_size) {
+  std::vector<std::uint8_t> frame(kVnetHeaderSize, 0);  // Checksums are complete.
+  if (gso_size > 0 && !packet.empty()) {
+    bool v6 = (packet[0] >> 4) == 6;
+    frame[1] = v6 ? 4 : 1;  // gso_type: VIRTIO_NET_HDR_GSO_TCPV6 / _TCPV4
+    frame[4] = static_cast<std::uint8_t>(gso_size & 0xff);  // gso_size, little endian
+    frame[5] = static_cast<std::uint8_t>(gso_size >> 8);
+  }
   frame.insert(frame.end(), packet.begin(), packet.end());
   ssize_t n = write(tun_fd_, frame.data(), frame.size());
   if (n != static_cast<ssize_t>(frame.size())) {

@@ -26,8 +26,9 @@ class TunDevice {
   int ifindex() const { return ifindex_; }
   const std::string& name() const { return name_; }
 
-  /// Injects one IP packet as if it arrived from the wire.
-  bool Inject(const std::vector<std::uint8_t>& packet, std::string* error);
+  /// Injects one IP packet as if it arrived from the wire. A non-zero `gso_size` marks a TCP
+  /// packet as a GSO packet of that segment size (packetdrill's --mss).
+  bool Inject(const std::vector<std::uint8_t>& packet, std::string* error, int gso_size = 0);
   /// Next packet the kernel sent on the device, waiting until `deadline_ns` (monotonic; < 0
   /// waits forever). Returns false on timeout. `timestamp_ns` is the kernel's send time.
   bool NextOutbound(std::int64_t deadline_ns, std::vector<std::uint8_t>* packet,

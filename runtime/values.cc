@@ -1,4 +1,5 @@
 // Constructors for the script values generated code passes to the runtime.
+#include <cstring>
 #include <string>
 
 #include "pktc/runtime.h"
@@ -39,42 +40,86 @@ TcpOption Timestamp(std::uint32_t val, std::uint32_t ecr) {
   Append32(o.bytes, ecr);
   return o;
 }
-TcpOption FastOpen(std::initializer_list<std::uint8_t> cookie) { return WithData(34, cookie); }
-TcpOption FastOpenExp(std::initializer_list<std::uint8_t> cookie) {
-  return WithData(254, cookie, {0xf9, 0x89});
+TcpOption FastOpen(const std::vector<std::uint8_t>& cookie) {
+  TcpOption o{{34, static_cast<std::uint8_t>(2 + cookie.size())}};
+  o.bytes.insert(o.bytes.end(), cookie.begin(), cookie.end());
+  return o;
+}
+TcpOption FastOpenExp(const std::vector<std::uint8_t>& cookie) {
+  TcpOption o{{254, static_cast<std::uint8_t>(4 + cookie.size()), 0xf9, 0x89}};
+  o.bytes.insert(o.bytes.end(), cookie.begin(), cookie.end());
+  return o;
+}
+TcpOption AccEcn(std::uint8_t kind, std::initializer_list<std::uint32_t> counters) {
+  TcpOption o{{kind, static_cast<std::uint8_t>(2 + 3 * counters.size())}};
+  for (std::uint32_t v : counters) {
+    o.bytes.push_back(static_cast<std::uint8_t>(v >> 16));
+    o.bytes.push_back(static_cast<std::uint8_t>(v >> 8));
+    o.bytes.push_back(static_cast<std::uint8_t>(v));
+  }
+  return o;
 }
 TcpOption Md5(std::initializer_list<std::uint8_t> digest) { return WithData(19, digest); }
 }  // namespace opt
 
-SockoptValue SockoptInt(std::int64_t v) {
-  SockoptValue s;
-  s.kind = SockoptValue::Kind::kInt;
-  s.int_value = v;
-  return s;
+const Value* Value::Find(const char* name) const {
+  for (const Field& f : fields) {
+    if (std::strcmp(f.name, name) == 0) return &f.value;
+  }
+  return nullptr;
 }
-SockoptValue SockoptString(std::string str) {
-  SockoptValue s;
-  s.kind = SockoptValue::Kind::kString;
-  s.string_value = std::move(str);
-  return s;
+
+const Value* Value::FindParen(const char* name) const {
+  for (const Field& f : fields) {
+    if (std::strcmp(f.name, name) == 0 && !f.paren.empty()) return &f.paren[0];
+  }
+  return nullptr;
 }
-SockoptValue SockoptLinger(std::int64_t onoff, std::int64_t seconds) {
-  SockoptValue s;
-  s.kind = SockoptValue::Kind::kLinger;
-  s.linger_onoff = onoff;
-  s.linger_seconds = seconds;
-  return s;
+
+Value Dots() { return Value{}; }
+
+Value Int(std::int64_t v) {
+  Value out;
+  out.kind = Value::Kind::kInt;
+  out.i = v;
+  return out;
 }
-SockoptValue SockoptMd5Key(std::string key) {
-  SockoptValue s;
-  s.kind = SockoptValue::Kind::kMd5Sig;
-  s.string_value = std::move(key);
-  return s;
+
+Value Str(std::string s, bool truncated) {
+  Value out;
+  out.kind = Value::Kind::kString;
+  out.s = std::move(s);
+  out.truncated = truncated;
+  return out;
 }
-SockoptValue SockoptEllipsis() {
-  SockoptValue s;
-  s.kind = SockoptValue::Kind::kEllipsis;
-  return s;
+
+Value List(std::vector<Value> items) {
+  Value out;
+  out.kind = Value::Kind::kList;
+  out.items = std::move(items);
+  return out;
+}
+
+Value ListWithFields(std::vector<Value> items, std::vector<Value::Field> fields) {
+  Value out = List(std::move(items));
+  out.fields = std::move(fields);
+  return out;
+}
+
+Value Struct(std::vector<Value> items, std::vector<Value::Field> fields) {
+  Value out;
+  out.kind = Value::Kind::kStruct;
+  out.items = std::move(items);
+  out.fields = std::move(fields);
+  return out;
+}
+
+Value::Field Named(const char* name, Value value) { return {name, {}, std::move(value)}; }
+
+Value::Field NamedWithArg(const char* name, Value arg, Value value) {
+  Value::Field f{name, {}, std::move(value)};
+  f.paren.push_back(std::move(arg));
+  return f;
 }
 
 }  // namespace pktc::rt

@@ -33,11 +33,6 @@ std::string EmitInt(const ir::Int& v) {
   return fmt::format("{} /*{}*/", number, v.spelling);
 }
 
-std::string EmitIntArg(const ir::Int& v) {
-  if (v.is_ellipsis) return "rt::kEllipsis";
-  return fmt::format("rt::Int({})", EmitInt(v));
-}
-
 std::string EmitFlags(std::uint16_t flags) {
   static const std::pair<std::uint16_t, const char*> kNames[] = {
       {0x01, "rt::kFin"}, {0x02, "rt::kSyn"}, {0x04, "rt::kRst"}, {0x08, "rt::kPsh"},
@@ -75,21 +70,71 @@ std::string EmitOption(const ir::TcpOption& o) {
     }
     return fmt::format("rt::opt::Sack({{{}}})", edges);
   }
-  if (o.name == "FO") return fmt::format("rt::opt::FastOpen({{{}}})", EmitBytes(o.blob));
-  if (o.name == "FOEXP") return fmt::format("rt::opt::FastOpenExp({{{}}})", EmitBytes(o.blob));
+  if (o.name == "FO" || o.name == "FOEXP") {
+    std::string cookie = fmt::format("{{{}}}", EmitBytes(o.blob));
+    if (!o.blob_define.empty()) {
+      cookie = fmt::format("run.DefineBytes({}, {}, {{{}}})", CppStringLiteral(o.blob_define),
+                           cookie, EmitBytes(o.blob_ipv6));
+    }
+    return fmt::format("rt::opt::{}({})", o.name == "FO" ? "FastOpen" : "FastOpenExp", cookie);
+  }
+  if (o.name == "ECN") {
+    std::vector<std::string> counters;
+    for (std::int64_t v : o.values) counters.push_back(std::to_string(v));
+    return fmt::format("rt::opt::AccEcn({}, {{{}}})", o.ecn_kind, fmt::join(counters, ", "));
+  }
   if (o.name == "md5") return fmt::format("rt::opt::Md5({{{}}})", EmitBytes(o.blob));
   return "rt::opt::Nop()";  // Unreachable: sema accepts only the names above.
 }
 
+void EmitIp(const ir::IpFields& f, std::vector<std::string>& fields) {
+  std::vector<std::string> ip;
+  if (f.tos) ip.push_back(fmt::format(".tos = 0x{:02x}", *f.tos));
+  if (f.ecn) ip.push_back(fmt::format(".ecn = {}", *f.ecn));
+  if (f.ecn_ect01) ip.push_back(".ecn_ect01 = true");
+  if (f.ttl) ip.push_back(fmt::format(".ttl = {}", *f.ttl));
+  if (f.flowlabel) ip.push_back(fmt::format(".flowlabel = 0x{:x}", *f.flowlabel));
+  if (!ip.empty()) fields.push_back(fmt::format(".ip = {{{}}}", fmt::join(ip, ", ")));
+}
+
+std::string EmitUdp(const ir::UdpPacket& p) {
+  std::vector<std::string> fields;
+  EmitIp(p.ip, fields);
+  fields.push_back(fmt::format(".len = {}", p.len));
+  if (p.src_port || p.dst_port) {
+    fields.push_back(fmt::format(".src_port = {}", p.src_port));
+    fields.push_back(fmt::format(".dst_port = {}", p.dst_port));
+  }
+  return fmt::format("rt::UdpDatagram{{{}}}", fmt::join(fields, ", "));
+}
+
+std::string EmitIcmp(const ir::IcmpPacket& p) {
+  std::vector<std::string> fields;
+  EmitIp(p.ip, fields);
+  if (p.v4) {
+    fields.push_back(fmt::format(".type_v4 = {}, .code_v4 = {}", p.v4->first, p.v4->second));
+  }
+  if (p.v6) {
+    fields.push_back(fmt::format(".type_v6 = {}, .code_v6 = {}", p.v6->first, p.v6->second));
+  }
+  if (p.v4) fields.push_back(".has_v4 = true");
+  if (p.v6) fields.push_back(".has_v6 = true");
+  if (p.mtu) fields.push_back(fmt::format(".mtu = {}", *p.mtu));
+  if (p.id) fields.push_back(fmt::format(".id = {}", *p.id));
+  if (p.echoed != "tcp") {
+    fields.push_back(fmt::format(".echoed = rt::IcmpMessage::Echoed::{}",
+                                 p.echoed == "udp" ? "kUdp" : "kRaw"));
+  }
+  fields.push_back(fmt::format(".echoed_seq = {}u", p.echoed_seq));
+  fields.push_back(fmt::format(".echoed_len = {}", p.echoed_len));
+  return fmt::format("rt::IcmpMessage{{{}}}", fmt::join(fields, ", "));
+}
+
 std::string EmitSegment(const ir::TcpPacket& p) {
   std::vector<std::string> fields;
-  std::vector<std::string> ip;
-  if (p.tos) ip.push_back(fmt::format(".tos = 0x{:02x}", *p.tos));
-  if (p.ecn) ip.push_back(fmt::format(".ecn = {}", *p.ecn));
-  if (p.ecn_ect01) ip.push_back(".ecn_ect01 = true");
-  if (p.ttl) ip.push_back(fmt::format(".ttl = {}", *p.ttl));
-  if (!ip.empty()) fields.push_back(fmt::format(".ip = {{{}}}", fmt::join(ip, ", ")));
+  EmitIp(p.ip, fields);
   fields.push_back(".flags = " + EmitFlags(p.flags));
+  if (p.ace) fields.push_back(fmt::format(".ace = {}", *p.ace));
   fields.push_back(fmt::format(".seq = {}u", p.seq));
   fields.push_back(fmt::format(".len = {}", p.len));
   fields.push_back(fmt::format(".ack = {}u", p.ack));
@@ -114,80 +159,42 @@ std::string EmitExpect(const ir::Expect& e) {
                      CppStringLiteral(e.errno_name));
 }
 
-std::string EmitSockopt(const ir::Sockopt& s) {
-  switch (s.kind) {
-    case ir::Sockopt::Kind::kInt: return fmt::format("rt::SockoptInt({})", EmitInt(s.int_value));
-    case ir::Sockopt::Kind::kString:
-      return fmt::format("rt::SockoptString({})", CppStringLiteral(s.string_value));
-    case ir::Sockopt::Kind::kLinger:
-      return fmt::format("rt::SockoptLinger({}, {})", EmitInt(s.linger_onoff),
-                         EmitInt(s.linger_seconds));
-    case ir::Sockopt::Kind::kMd5Key:
-      return fmt::format("rt::SockoptMd5Key({})", CppStringLiteral(s.string_value));
-    case ir::Sockopt::Kind::kEllipsis: return "rt::SockoptEllipsis()";
-  }
-  return "rt::SockoptEllipsis()";
-}
-
-std::string EmitMsgHdr(const ir::MsgHdr& m) {
-  std::vector<std::string> iov;
-  for (std::int64_t len : m.iov_lengths) iov.push_back(std::to_string(len));
-  std::string out = fmt::format("rt::MsgHdr{{.iov_lengths = {{{}}}, .flags = {}", fmt::join(iov, ", "),
-                                EmitInt(m.flags));
-  if (m.has_control) {
-    std::vector<std::string> cmsgs;
-    for (const ir::Cmsg& c : m.control) {
-      cmsgs.push_back(fmt::format("{{.level = {}, .type = {}, .data = {}}}", EmitInt(c.level),
-                                  EmitInt(c.type), EmitInt(c.data)));
+std::string EmitValue(const ir::Value& v) {
+  switch (v.kind) {
+    case ir::Value::Kind::kEllipsis: return "rt::Dots()";
+    case ir::Value::Kind::kInt: return fmt::format("rt::Int({})", EmitInt(v.int_value));
+    case ir::Value::Kind::kString:
+      return fmt::format("rt::Str({}{})", CppStringLiteral(v.bytes), v.truncated ? ", true" : "");
+    case ir::Value::Kind::kList:
+    case ir::Value::Kind::kStruct: {
+      std::vector<std::string> items;
+      for (const ir::Value& item : v.items) items.push_back(EmitValue(item));
+      std::vector<std::string> fields;
+      for (const ir::Field& f : v.fields) {
+        if (f.paren.empty()) {
+          fields.push_back(fmt::format("rt::Named({}, {})", CppStringLiteral(f.name),
+                                       EmitValue(f.value)));
+        } else {
+          fields.push_back(fmt::format("rt::NamedWithArg({}, {}, {})", CppStringLiteral(f.name),
+                                       EmitValue(f.paren[0]), EmitValue(f.value)));
+        }
+      }
+      if (v.kind == ir::Value::Kind::kList && fields.empty()) {
+        return fmt::format("rt::List({{{}}})", fmt::join(items, ", "));
+      }
+      return fmt::format("rt::{}({{{}}}, {{{}}})",
+                         v.kind == ir::Value::Kind::kList ? "ListWithFields" : "Struct",
+                         fmt::join(items, ", "), fmt::join(fields, ", "));
     }
-    out += fmt::format(", .has_control = true, .control = {{{}}}", fmt::join(cmsgs, ", "));
   }
-  return out + "}";
+  return "rt::Dots()";
 }
 
 std::string EmitSyscall(const std::string& ev, const ir::Syscall& s) {
-  using K = ir::Syscall::Kind;
-  const std::vector<ir::Int>& a = s.ints;
-  std::string expect = EmitExpect(s.expect);
-  switch (s.kind) {
-    case K::kSocket:
-      return fmt::format("run.Socket({}, {}, {}, {}, {});", ev, EmitIntArg(a[0]), EmitInt(a[1]),
-                         EmitInt(a[2]), expect);
-    case K::kBind: return fmt::format("run.Bind({}, {}, {});", ev, EmitInt(a[0]), expect);
-    case K::kListen:
-      return fmt::format("run.Listen({}, {}, {}, {});", ev, EmitInt(a[0]), EmitInt(a[1]), expect);
-    case K::kAccept: return fmt::format("run.Accept({}, {}, {});", ev, EmitInt(a[0]), expect);
-    case K::kConnect:
-      return fmt::format("run.Connect({}, {}, {}, {});", ev, EmitInt(a[0]), EmitIntArg(a[1]),
-                         expect);
-    case K::kClose: return fmt::format("run.Close({}, {}, {});", ev, EmitInt(a[0]), expect);
-    case K::kShutdown:
-      return fmt::format("run.Shutdown({}, {}, {}, {});", ev, EmitInt(a[0]), EmitInt(a[1]),
-                         expect);
-    case K::kRead:
-      return fmt::format("run.Read({}, {}, {}, {});", ev, EmitInt(a[0]), EmitInt(a[1]), expect);
-    case K::kWrite:
-      return fmt::format("run.Write({}, {}, {}, {});", ev, EmitInt(a[0]), EmitInt(a[1]), expect);
-    case K::kRecv:
-      return fmt::format("run.Recv({}, {}, {}, {}, {});", ev, EmitInt(a[0]), EmitInt(a[1]),
-                         EmitInt(a[2]), expect);
-    case K::kSend:
-      return fmt::format("run.Send({}, {}, {}, {}, {});", ev, EmitInt(a[0]), EmitInt(a[1]),
-                         EmitInt(a[2]), expect);
-    case K::kRecvmsg:
-      return fmt::format("run.Recvmsg({}, {}, {}, {}, {});", ev, EmitInt(a[0]), EmitMsgHdr(s.msg),
-                         EmitInt(a[1]), expect);
-    case K::kFcntl:
-      return fmt::format("run.Fcntl({}, {}, {}, {}, {});", ev, EmitInt(a[0]), EmitInt(a[1]),
-                         s.fcntl_arg ? EmitInt(*s.fcntl_arg) : "std::nullopt", expect);
-    case K::kSetsockopt:
-    case K::kGetsockopt:
-      return fmt::format("run.{}({}, {}, {}, {}, {}, {}, {});",
-                         s.kind == K::kSetsockopt ? "Setsockopt" : "Getsockopt", ev, EmitInt(a[0]),
-                         EmitInt(a[1]), EmitInt(a[2]), EmitSockopt(s.sockopt),
-                         a[3].is_ellipsis ? std::string("-1 /*...*/") : EmitInt(a[3]), expect);
-  }
-  return "";
+  std::vector<std::string> args;
+  for (const ir::Value& v : s.args) args.push_back(EmitValue(v));
+  return fmt::format("run.Syscall({}, {}, {{{}}}, {});", ev, CppStringLiteral(s.name),
+                     fmt::join(args, ", "), EmitExpect(s.expect));
 }
 
 void EmitEvent(Printer& p, const ir::Script& script, const ir::Event& event,
@@ -202,10 +209,24 @@ void EmitEvent(Printer& p, const ir::Script& script, const ir::Event& event,
   if (const auto* packet = std::get_if<ir::TcpPacket>(&event.action)) {
     p.Line(fmt::format("run.{}({}, {});", packet->inbound ? "Inbound" : "Outbound", ev,
                        EmitSegment(*packet)));
+  } else if (const auto* udp = std::get_if<ir::UdpPacket>(&event.action)) {
+    p.Line(fmt::format("run.{}({}, {});", udp->inbound ? "Inbound" : "Outbound", ev, EmitUdp(*udp)));
+  } else if (const auto* icmp = std::get_if<ir::IcmpPacket>(&event.action)) {
+    p.Line(fmt::format("run.{}({}, {});", icmp->inbound ? "Inbound" : "Outbound", ev,
+                       EmitIcmp(*icmp)));
   } else if (const auto* call = std::get_if<ir::Syscall>(&event.action)) {
+    if (call->returns) {
+      ev = fmt::format("{{{}, {}, {}}}", event.line, EmitTime(event.time), call->returns->start_us);
+    }
     p.Line(EmitSyscall(ev, *call));
   } else if (const auto* command = std::get_if<ir::Command>(&event.action)) {
     p.Line(fmt::format("run.Command({}, {});", ev, CppStringLiteral(command->text)));
+  } else if (const auto* code = std::get_if<ir::Code>(&event.action)) {
+    if (code->native) {
+      p.Line(fmt::format("run.Code({}, {});", ev, code->function_name));
+    } else {
+      p.Line(fmt::format("run.CodePython({}, {});", ev, CppStringLiteral(code->python_text)));
+    }
   }
   if (options.line_directives) {
     p.Raw(fmt::format("#line {} {}\n", p.next_line() + 1, CppStringLiteral(options.output_name)));
@@ -254,6 +275,10 @@ std::string EmitCpp(const ir::Script& script, const EmitOptions& options) {
     p.Line("");
   }
 
+  for (const std::string& function : script.code_functions) {
+    p.Raw(function);
+    p.Line("");
+  }
   p.Line("void RunEvents(rt::Run& run) {");
   p.Indent();
   for (const ir::Event& event : script.events) EmitEvent(p, script, event, options);

@@ -87,6 +87,9 @@ constexpr EventTime PlusBetween(std::int64_t a, std::int64_t b) {
 struct Event {
   int line;
   EventTime time;
+  /// For a blocking system call (`T1...T2 call()`), when it must return (same base as `time`);
+  /// -1 for every other event.
+  std::int64_t returns_us = -1;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -118,8 +121,11 @@ TcpOption WScale(std::uint8_t shift);
 TcpOption SackOk();
 TcpOption Sack(std::initializer_list<std::uint32_t> edges);  ///< left, right, left, right...
 TcpOption Timestamp(std::uint32_t val, std::uint32_t ecr);
-TcpOption FastOpen(std::initializer_list<std::uint8_t> cookie);
-TcpOption FastOpenExp(std::initializer_list<std::uint8_t> cookie);
+TcpOption FastOpen(const std::vector<std::uint8_t>& cookie);
+TcpOption FastOpenExp(const std::vector<std::uint8_t>& cookie);
+/// AccECN option: kind 172 (order 0: E0B, CEB, E1B) or 174 (order 1: E1B, CEB, E0B), with the
+/// listed 24-bit counters in that order.
+TcpOption AccEcn(std::uint8_t kind, std::initializer_list<std::uint32_t> counters);
 TcpOption Md5(std::initializer_list<std::uint8_t> digest);
 }  // namespace opt
 
@@ -136,6 +142,9 @@ struct IpInfo {
 struct TcpSegment {
   IpInfo ip;
   std::uint16_t flags = 0;
+  /// AccECN: the script wrote the ACE field as a digit (`S.5`): compare AE/CWR/ECE as this
+  /// 3-bit value instead of as separate flags.
+  std::optional<std::uint8_t> ace;
   std::uint32_t seq = 0;  ///< START as written (absolute on SYN, ISN-relative otherwise).
   std::uint32_t len = 0;  ///< Payload bytes (END - START).
   std::uint32_t ack = 0;
@@ -147,53 +156,69 @@ struct TcpSegment {
   std::uint16_t dst_port = 0;
 };
 
+/// A UDP datagram line: `<dir> [ip] udp [sport>dport] (LEN)`.
+struct UdpDatagram {
+  IpInfo ip;
+  std::uint16_t len = 0;
+  std::uint16_t src_port = 0;
+  std::uint16_t dst_port = 0;
+};
+
+/// An ICMP/ICMPv6 line: `<dir> [ip] icmp TYPE [CODE] [mtu N] [id N] [echoed]`. Type and code
+/// are resolved per family at compile time.
+struct IcmpMessage {
+  IpInfo ip;
+  std::uint8_t type_v4 = 0, code_v4 = 0;
+  std::uint8_t type_v6 = 0, code_v6 = 0;
+  bool has_v4 = false, has_v6 = false;  ///< Whether the names exist in each family.
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::uint16_t> id;
+  enum class Echoed : std::uint8_t { kTcp, kUdp, kRaw } echoed = Echoed::kTcp;
+  std::uint32_t echoed_seq = 0;  ///< TCP: the echoed segment's START (remapped).
+  std::uint32_t echoed_len = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // System call arguments
 
-/// An integer argument that may also be `...` (e.g. the socket domain).
-struct IntArg {
-  bool is_ellipsis;
-  std::int64_t value;
+/// A system call argument as the script wrote it, with every symbol already a number:
+/// `...`, an integer, a string, a list `[...]`, or a struct `{a, name=b, name(c)=d}`.
+struct Value {
+  enum class Kind : std::uint8_t { kEllipsis, kInt, kString, kList, kStruct };
+  struct Field;
+  Kind kind = Kind::kEllipsis;
+  std::int64_t i = 0;
+  std::string s;
+  bool truncated = false;  ///< `"abc"...`
+  std::vector<Value> items;
+  std::vector<Field> fields;
+
+  /// The named field, or nullptr.
+  const Value* Find(const char* name) const;
+  /// The `(...)` argument of a named field such as msg_iov(2), or nullptr.
+  const Value* FindParen(const char* name) const;
 };
-inline constexpr IntArg kEllipsis{true, 0};
-constexpr IntArg Int(std::int64_t v) { return {false, v}; }
+struct Value::Field {
+  const char* name;
+  std::vector<Value> paren;  ///< Zero or one value: `msg_iov(1)` holds 1.
+  Value value;
+};
+
+Value Dots();
+Value Int(std::int64_t v);
+Value Str(std::string s, bool truncated = false);
+Value List(std::vector<Value> items);
+Value Struct(std::vector<Value> items, std::vector<Value::Field> fields = {});
+/// A list with `NAME=value` elements (cmsg_data lists of TCP_NLA_* statistics).
+Value ListWithFields(std::vector<Value> items, std::vector<Value::Field> fields);
+Value::Field Named(const char* name, Value value);
+Value::Field NamedWithArg(const char* name, Value arg, Value value);
 
 /// The expected outcome of a system call: `= R [ERRNO (note)]`.
 struct Expect {
   std::int64_t result;
   int err = 0;  ///< 0: errno not checked.
   const char* err_name = nullptr;
-};
-
-/// `[N]`-style int pointer argument, or a string, or a linger struct for setsockopt/getsockopt.
-struct SockoptValue {
-  enum class Kind : std::uint8_t { kInt, kString, kLinger, kMd5Sig, kEllipsis };
-  Kind kind = Kind::kEllipsis;
-  std::int64_t int_value = 0;
-  std::string string_value;
-  std::int64_t linger_onoff = 0;
-  std::int64_t linger_seconds = 0;
-};
-SockoptValue SockoptInt(std::int64_t v);
-SockoptValue SockoptString(std::string s);
-SockoptValue SockoptLinger(std::int64_t onoff, std::int64_t seconds);
-/// `{tcpm_addr=..., tcpm_keylen=N, tcpm_key="..."}`: a TCP-MD5 key for the script's peer.
-SockoptValue SockoptMd5Key(std::string key);
-SockoptValue SockoptEllipsis();
-
-/// One control message expected from recvmsg (`{cmsg_level=..., cmsg_type=..., cmsg_data=N}`).
-struct Cmsg {
-  std::int64_t level;
-  std::int64_t type;
-  std::int64_t data;
-};
-
-/// `{msg_name(...)=..., msg_iov(N)=[{..., LEN}...], msg_flags=F, msg_control=[...]}`.
-struct MsgHdr {
-  std::vector<std::int64_t> iov_lengths;
-  std::int64_t flags = 0;
-  bool has_control = false;
-  std::vector<Cmsg> control;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -239,34 +264,18 @@ class Run {
   /// packetdrill does.
   virtual void CodePython(const Event& ev, const char* python_text) = 0;
 
-  // System calls, named as in the script.
-  virtual void Socket(const Event& ev, IntArg domain, std::int64_t type, std::int64_t protocol,
-                      const Expect& expect) = 0;
-  virtual void Bind(const Event& ev, std::int64_t fd, const Expect& expect) = 0;
-  virtual void Listen(const Event& ev, std::int64_t fd, std::int64_t backlog,
-                      const Expect& expect) = 0;
-  virtual void Accept(const Event& ev, std::int64_t fd, const Expect& expect) = 0;
-  virtual void Connect(const Event& ev, std::int64_t fd, IntArg family, const Expect& expect) = 0;
-  virtual void Close(const Event& ev, std::int64_t fd, const Expect& expect) = 0;
-  virtual void Shutdown(const Event& ev, std::int64_t fd, std::int64_t how,
-                        const Expect& expect) = 0;
-  virtual void Read(const Event& ev, std::int64_t fd, std::int64_t len, const Expect& expect) = 0;
-  virtual void Write(const Event& ev, std::int64_t fd, std::int64_t len,
-                     const Expect& expect) = 0;
-  virtual void Recv(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
-                    const Expect& expect) = 0;
-  virtual void Send(const Event& ev, std::int64_t fd, std::int64_t len, std::int64_t flags,
-                    const Expect& expect) = 0;
-  virtual void Recvmsg(const Event& ev, std::int64_t fd, const MsgHdr& msg, std::int64_t flags,
+  /// Byte-string defines (TFO cookies): like Define, overridable with a hex `-D NAME=...`.
+  virtual std::vector<std::uint8_t> DefineBytes(const char* name, std::vector<std::uint8_t> ipv4,
+                                                std::vector<std::uint8_t> ipv6) = 0;
+
+  virtual void Inbound(const Event& ev, const UdpDatagram& packet) = 0;
+  virtual void Outbound(const Event& ev, const UdpDatagram& packet) = 0;
+  virtual void Inbound(const Event& ev, const IcmpMessage& packet) = 0;
+  virtual void Outbound(const Event& ev, const IcmpMessage& packet) = 0;
+
+  /// A system call, named as in the script, with its arguments (`args` is consumed).
+  virtual void Syscall(const Event& ev, const char* name, std::vector<Value> args,
                        const Expect& expect) = 0;
-  virtual void Fcntl(const Event& ev, std::int64_t fd, std::int64_t cmd,
-                     std::optional<std::int64_t> arg, const Expect& expect) = 0;
-  virtual void Setsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
-                          const SockoptValue& value, std::int64_t optlen,
-                          const Expect& expect) = 0;
-  virtual void Getsockopt(const Event& ev, std::int64_t fd, std::int64_t level, std::int64_t name,
-                          const SockoptValue& value, std::int64_t optlen,
-                          const Expect& expect) = 0;
 };
 
 }  // namespace pktc::rt
