@@ -83,8 +83,9 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
   RunImpl run(script, config, tun, commands);
   run.Start();
   script.body(run);
-  run.End();
+  // As packetdrill: the cleanup command first, then the wait for a blocking call.
   run.Finish();
+  run.End();
   return kExitPass;
 }
 

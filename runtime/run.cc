@@ -109,7 +109,6 @@ void RunImpl::End() {
   if (!blocking_done_) {
     std::fprintf(stderr, "%s: runtime error: exiting while a blocking system call is in progress\n",
                  script_.path);
-    Finish();
     std::fflush(stderr);
     _exit(1);
   }
@@ -381,7 +380,7 @@ void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
   EndEvent(t, /*inbound_packet=*/true);
 }
 
-bool RunImpl::ReadOutbound(const Event& ev, const SocketState& s, std::int64_t deadline_ns,
+bool RunImpl::ReadOutbound(const Event& ev, SocketState& s, std::int64_t deadline_ns,
                            DecodedPacket* packet, std::int64_t* timestamp_ns,
                            std::vector<std::uint8_t>* raw) {
   std::vector<std::uint8_t>& bytes = *raw;
@@ -396,6 +395,16 @@ bool RunImpl::ReadOutbound(const Event& ev, const SocketState& s, std::int64_t d
     // Only the socket under test's packets count; other traffic (IPv6 router solicitations,
     // MLD) is not the script's business.
     if (!(packet->src == config_.local) || !(packet->dst == config_.remote)) continue;
+    // A blocking connect() may still be in the kernel: its port is known once the SYN is out.
+    if (s.local_port == 0 && s.kind == SocketState::Kind::kConnecting && s.live_fd >= 0) {
+      sockaddr_storage local{};
+      socklen_t len = sizeof local;
+      if (getsockname(s.live_fd, reinterpret_cast<sockaddr*>(&local), &len) == 0) {
+        s.local_port = ntohs(local.ss_family == AF_INET
+                                 ? reinterpret_cast<sockaddr_in*>(&local)->sin_port
+                                 : reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
+      }
+    }
     if (packet->tcp.src_port != s.local_port || packet->tcp.dst_port != s.remote_port) continue;
     return true;
   }

@@ -95,6 +95,8 @@ class RunImpl final : public Run {
   // for `T1...T2 call()` events; either way with mu_ held, released around the call itself.
   struct CallContext;
   void Execute(CallContext& call);
+  template <typename Fn>
+  auto UnlockedCall(std::mutex& mu, bool on_thread, CallContext& c, Fn fn);
   void WaitForBlockingThread(const Event& ev, bool fatal);
   void DoSocket(CallContext& c);
   void DoBind(CallContext& c);
@@ -119,7 +121,7 @@ class RunImpl final : public Run {
   std::uint16_t EphemeralPort(const Event& ev);
   std::size_t FillSockaddr(int domain, const IpAddress& address, std::uint16_t port,
                            sockaddr_storage* out) const;
-  bool ReadOutbound(const Event& ev, const SocketState& socket, std::int64_t deadline_ns,
+  bool ReadOutbound(const Event& ev, SocketState& socket, std::int64_t deadline_ns,
                     DecodedPacket* packet, std::int64_t* timestamp_ns,
                     std::vector<std::uint8_t>* raw);
   std::string ScriptPacketLine(const TcpSegment& seg, std::int64_t us) const;

@@ -47,6 +47,7 @@ struct RunImpl::CallContext {
   Expect expect;
   Timing timing;
   std::string category;  ///< "runtime error in NAME call"
+  std::int64_t returned_us = -1;  ///< When the call itself returned (script time).
 
   const Value& Arg(size_t i) const { return args[i]; }
 };
@@ -104,7 +105,7 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
     Execute(call);
     thread_lock.unlock();
     std::int64_t end_us = call.timing.start_us + base_offset;
-    std::int64_t actual = ElapsedUs();
+    std::int64_t actual = call.returned_us >= 0 ? call.returned_us : ElapsedUs();
     double pct = config_.tolerance_percent / 100.0 * static_cast<double>(base_offset);
     std::int64_t tol = std::max<std::int64_t>(config_.tolerance_usecs, static_cast<std::int64_t>(pct));
     if (actual < end_us - tol || actual > end_us + tol) {
@@ -159,12 +160,19 @@ void RunImpl::Execute(CallContext& c) {
 }
 
 // Runs `fn` (the system call itself) with the state lock released, so a blocking call does not
-// stop the main thread from injecting the packets that will wake it.
+// stop the main thread from injecting the packets that will wake it. The return time is taken
+// before the lock is retaken: the main thread may hold it while it waits for a later event.
+
 template <typename Fn>
-static auto Unlocked(std::mutex& mu, bool on_thread, Fn fn) {
-  if (!on_thread) return fn();
+auto RunImpl::UnlockedCall(std::mutex& mu, bool on_thread, CallContext& c, Fn fn) {
+  if (!on_thread) {
+    auto result = fn();
+    c.returned_us = ElapsedUs();
+    return result;
+  }
   mu.unlock();
   auto result = fn();
+  c.returned_us = ElapsedUs();
   mu.lock();
   return result;
 }
@@ -228,7 +236,7 @@ void RunImpl::DoAccept(CallContext& c) {
   bool on_thread = c.ev.returns_us >= 0;
   int child_fd;
   int err;
-  std::tie(child_fd, err) = Unlocked(mu_, on_thread, [&] {
+  std::tie(child_fd, err) = UnlockedCall(mu_, on_thread, c, [&] {
     errno = 0;
     int r = accept(live, nullptr, nullptr);
     return std::make_pair(r, errno);
@@ -280,7 +288,13 @@ void RunImpl::DoConnect(CallContext& c) {
     len = sizeof(sockaddr_in6);  // e.g. AF_UNSPEC to disconnect
   }
   bool on_thread = c.ev.returns_us >= 0;
-  auto [rc, err] = Unlocked(mu_, on_thread, [&] {
+  // The socket is "connecting" as soon as the SYN is out, before a blocking connect() returns.
+  if (to_peer && s && s->kind == SocketState::Kind::kNew) {
+    s->kind = SocketState::Kind::kConnecting;
+    s->remote_port = static_cast<std::uint16_t>(config_.connect_port);
+    under_test_ = s;
+  }
+  auto [rc, err] = UnlockedCall(mu_, on_thread, c, [&] {
     errno = 0;
     int r = connect(live, reinterpret_cast<sockaddr*>(&addr), static_cast<socklen_t>(len));
     return std::make_pair(r, errno);
@@ -288,7 +302,7 @@ void RunImpl::DoConnect(CallContext& c) {
   // The socket is "connecting" before the call returns (the SYN is out), so record it even for
   // a blocking connect that the script completes with packets.
   CheckResult(c.ev, "connect", c.expect, rc, err, false);
-  if (to_peer && s && s->kind != SocketState::Kind::kConnecting) NoteImplicitConnect(s, live);
+  if (to_peer && s) NoteImplicitConnect(s, live);
   Trace(c.ev, c.timing, "connect() = " + std::to_string(rc));
 }
 
@@ -321,7 +335,7 @@ void RunImpl::DoReadWrite(CallContext& c) {
                                                    &addr));
   }
   bool on_thread = c.ev.returns_us >= 0;
-  auto [rc, err] = Unlocked(mu_, on_thread, [&] {
+  auto [rc, err] = UnlockedCall(mu_, on_thread, c, [&] {
     errno = 0;
     ssize_t r = 0;
     std::size_t size = static_cast<std::size_t>(std::max<std::int64_t>(len, 0));
@@ -356,7 +370,7 @@ void RunImpl::DoVector(CallContext& c) {
   for (auto& b : buffers) iov.push_back({b.data(), b.size()});
   int count = static_cast<int>(PKTC_ARG_INT(c, 2, "iovec count"));
   bool on_thread = c.ev.returns_us >= 0;
-  auto [rc, err] = Unlocked(mu_, on_thread, [&] {
+  auto [rc, err] = UnlockedCall(mu_, on_thread, c, [&] {
     errno = 0;
     ssize_t r = c.name == "readv" ? readv(live, iov.data(), count) : writev(live, iov.data(), count);
     return std::make_pair(static_cast<std::int64_t>(r), errno);
@@ -404,7 +418,7 @@ void RunImpl::DoMsg(CallContext& c) {
     msg.msg_controllen = sizeof control_buf;
   }
   bool on_thread = c.ev.returns_us >= 0;
-  auto [rc, err] = Unlocked(mu_, on_thread, [&] {
+  auto [rc, err] = UnlockedCall(mu_, on_thread, c, [&] {
     errno = 0;
     ssize_t r = receive ? recvmsg(live, &msg, static_cast<int>(flags))
                         : sendmsg(live, &msg, static_cast<int>(flags));
@@ -687,7 +701,7 @@ void RunImpl::DoPoll(CallContext& c) {
                                std::to_string(fds.size()) + " pollfds listed");
   }
   bool on_thread = c.ev.returns_us >= 0;
-  auto [rc, err] = Unlocked(mu_, on_thread, [&] {
+  auto [rc, err] = UnlockedCall(mu_, on_thread, c, [&] {
     errno = 0;
     int r = poll(fds.data(), fds.size(), static_cast<int>(PKTC_ARG_INT(c, 2, "timeout")));
     return std::make_pair(r, errno);
@@ -742,7 +756,7 @@ void RunImpl::DoEpoll(CallContext& c) {
   int max_events = static_cast<int>(PKTC_ARG_INT(c, 2, "maxevents"));
   std::vector<epoll_event> events(static_cast<std::size_t>(std::clamp(max_events, 1, 1024)));
   bool on_thread = c.ev.returns_us >= 0;
-  auto [rc, err] = Unlocked(mu_, on_thread, [&] {
+  auto [rc, err] = UnlockedCall(mu_, on_thread, c, [&] {
     errno = 0;
     int r = epoll_wait(epfd, events.data(), max_events,
                        static_cast<int>(PKTC_ARG_INT(c, 3, "timeout")));
