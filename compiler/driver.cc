@@ -129,17 +129,10 @@ int BuildExecutable(const std::string& cpp, const std::string& output,
   int rc = 1;
   if (WriteFileAtomically(source, cpp)) {
     const char* cxx = std::getenv("CXX");
-    std::vector<std::string> argv = {cxx && *cxx ? cxx : PKTC_DEFAULT_CXX,
-                                     "-std=c++20",
-                                     "-O1",
-                                     "-w",
-                                     "-static",
-                                     "-I" + runtime->include_dir,
-                                     source,
-                                     runtime->library,
-                                     "-pthread",
-                                     "-o",
-                                     binary};
+    std::vector<std::string> argv = {cxx && *cxx ? cxx : PKTC_DEFAULT_CXX};
+    for (const char* flag : PKTC_GENERATED_CXX_FLAGS) argv.push_back(flag);
+    for (const char* flag : {"-static", "-pthread"}) argv.push_back(flag);
+    argv.insert(argv.end(), {"-I" + runtime->include_dir, source, runtime->library, "-o", binary});
     int status = RunProcess(argv, options.verbose);
     if (status == 0) {
       if (std::rename(binary.c_str(), output.c_str()) == 0) {

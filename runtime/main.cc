@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -45,6 +46,15 @@ int Error(const ScriptInfo& script, const std::string& message) {
 
 /// Everything one family's run does; executes in a child process.
 int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
+  // Like packetdrill: a failed write to a closed socket is an EPIPE to check, not a death;
+  // real-time scheduling and locked memory keep the event timing tight on a busy machine.
+  signal(SIGPIPE, SIG_IGN);
+  if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+    sched_param param{};
+    param.sched_priority = sched_get_priority_min(SCHED_RR);
+    sched_setscheduler(0, SCHED_RR, &param);  // Best effort.
+  }
+  mlockall(MCL_CURRENT | MCL_FUTURE);  // Best effort.
   if (unshare(CLONE_NEWNET) != 0) {
     return Skip(std::string("cannot create a network namespace (") + std::strerror(errno) +
                 "); run as root or with CAP_SYS_ADMIN and CAP_NET_ADMIN");

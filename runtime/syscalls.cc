@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -261,6 +262,8 @@ void RunImpl::DoAccept(CallContext& c) {
 
 void RunImpl::NoteImplicitConnect(SocketState* s, int live_fd) {
   if (!s) return;
+  // A (re)connecting socket sends a new SYN with a new ISN, which the next outbound SYN binds.
+  if (s->kind != SocketState::Kind::kConnecting) s->has_local_isn = false;
   s->kind = SocketState::Kind::kConnecting;
   s->remote_port = static_cast<std::uint16_t>(config_.connect_port);
   under_test_ = s;
@@ -289,7 +292,8 @@ void RunImpl::DoConnect(CallContext& c) {
   }
   bool on_thread = c.ev.returns_us >= 0;
   // The socket is "connecting" as soon as the SYN is out, before a blocking connect() returns.
-  if (to_peer && s && s->kind == SocketState::Kind::kNew) {
+  if (to_peer && s && s->kind != SocketState::Kind::kConnecting) {
+    s->has_local_isn = false;
     s->kind = SocketState::Kind::kConnecting;
     s->remote_port = static_cast<std::uint16_t>(config_.connect_port);
     under_test_ = s;
@@ -310,6 +314,17 @@ void RunImpl::DoConnect(CallContext& c) {
 // Data transfer
 
 namespace {
+/// Zero bytes to send from. Read-only and never freed, so MSG_ZEROCOPY sends (which the kernel
+/// reads after the call returns) always carry zeros, as packetdrill's --send_omit_free ensures.
+const char* SendZeros(std::int64_t len) {
+  static const char* zeros = [] {
+    void* p = mmap(nullptr, kMaxBuffer, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? nullptr : static_cast<const char*>(p);
+  }();
+  (void)len;
+  return zeros;
+}
+
 std::vector<char> ZeroBuffer(std::int64_t len) {
   return std::vector<char>(static_cast<std::size_t>(std::clamp<std::int64_t>(len, 0, kMaxBuffer)),
                            0);
@@ -322,9 +337,12 @@ void RunImpl::DoReadWrite(CallContext& c) {
   int live = LiveFd(c.ev, n.c_str(), fd);
   std::int64_t len = PKTC_ARG_INT(c, 2, "length");
   std::int64_t flags = c.args.size() > 3 ? PKTC_ARG_INT(c, 3, "flags") : 0;
-  std::vector<char> buffer = ZeroBuffer(len);
+  bool sending = n == "write" || n == "send" || n == "sendto";
+  std::vector<char> buffer = sending ? std::vector<char>() : ZeroBuffer(len);
   // A NULL (0) buffer is passed through, for the EFAULT tests.
-  char* data = c.Arg(1).kind == Value::Kind::kInt && c.Arg(1).i == 0 ? nullptr : buffer.data();
+  char* data = c.Arg(1).kind == Value::Kind::kInt && c.Arg(1).i == 0
+                   ? nullptr
+                   : sending ? const_cast<char*>(SendZeros(len)) : buffer.data();
   SocketState* s = SocketByScriptFd(fd);
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
@@ -390,10 +408,15 @@ void RunImpl::DoMsg(CallContext& c) {
   if (const Value* list = script_msg.Find("msg_iov")) {
     for (const Value& item : list->items) {
       std::int64_t len = item.items.size() == 2 ? IntOr(item.items[1], 0) : 0;
-      buffers.push_back(ZeroBuffer(len));
+      if (receive) {
+        buffers.push_back(ZeroBuffer(len));
+        iov.push_back({buffers.back().data(), buffers.back().size()});
+      } else {
+        iov.push_back({const_cast<char*>(SendZeros(len)),
+                       static_cast<std::size_t>(std::clamp<std::int64_t>(len, 0, kMaxBuffer))});
+      }
     }
   }
-  for (auto& b : buffers) iov.push_back({b.data(), b.size()});
   const Value* control = script_msg.Find("msg_control");
   const Value* expected_flags = script_msg.Find("msg_flags");
   if (!receive && expected_flags && IntOr(*expected_flags, 0) != 0) {
