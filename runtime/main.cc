@@ -54,6 +54,7 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
     param.sched_priority = sched_get_priority_min(SCHED_RR);
     sched_setscheduler(0, SCHED_RR, &param);  // Best effort.
   }
+  SendZeros(0);  // Map (and lock) the zero region now, not during an event.
   mlockall(MCL_CURRENT | MCL_FUTURE);  // Best effort.
   if (unshare(CLONE_NEWNET) != 0) {
     return Skip(std::string("cannot create a network namespace (") + std::strerror(errno) +

@@ -22,6 +22,10 @@
 
 namespace pktc::rt {
 
+/// A read-only region of zero bytes to send from (see syscalls.cc); call once before time 0
+/// so its setup does not delay an event.
+const char* SendZeros(std::int64_t len);
+
 class RunImpl final : public Run {
  public:
   RunImpl(const ScriptInfo& script, const FamilyConfig& config, TunDevice& tun,

@@ -316,6 +316,8 @@ void RunImpl::DoConnect(CallContext& c) {
 namespace {
 /// Zero bytes to send from. Read-only and never freed, so MSG_ZEROCOPY sends (which the kernel
 /// reads after the call returns) always carry zeros, as packetdrill's --send_omit_free ensures.
+}  // namespace
+
 const char* SendZeros(std::int64_t len) {
   static const char* zeros = [] {
     void* p = mmap(nullptr, kMaxBuffer, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -325,6 +327,7 @@ const char* SendZeros(std::int64_t len) {
   return zeros;
 }
 
+namespace {
 std::vector<char> ZeroBuffer(std::int64_t len) {
   return std::vector<char>(static_cast<std::size_t>(std::clamp<std::int64_t>(len, 0, kMaxBuffer)),
                            0);
