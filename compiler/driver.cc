@@ -163,6 +163,27 @@ int BuildExecutable(const std::string& cpp, const std::string& output,
   return rc;
 }
 
+/// "target: dep1 dep2" with Make escaping, plus "dep:" lines for -MP.
+std::string DependencyRule(const std::string& target, const std::vector<std::string>& deps,
+                           bool phony) {
+  auto escape = [](const std::string& path) {
+    std::string out;
+    for (char c : path) {
+      if (c == ' ' || c == '#') out += '\\';
+      if (c == '$') out += '$';
+      out += c;
+    }
+    return out;
+  };
+  std::string rule = escape(target) + ":";
+  for (const std::string& dep : deps) rule += " \\\n  " + escape(dep);
+  rule += "\n";
+  if (phony) {
+    for (size_t i = 1; i < deps.size(); ++i) rule += "\n" + escape(deps[i]) + ":\n";
+  }
+  return rule;
+}
+
 }  // namespace
 
 std::string VersionString() {
@@ -209,6 +230,21 @@ int RunDriver(const DriverOptions& options) {
 
   std::string output = options.output.empty() ? DefaultOutput(options.input, options.emit)
                                               : options.output;
+  if (options.deps_only || options.write_deps) {
+    std::vector<std::string> deps = {options.input};
+    for (const ir::EmbeddedFile& f : ir->files) deps.push_back(f.source_path);
+    std::string rule = DependencyRule(
+        options.deps_target.empty() ? output : options.deps_target, deps, options.phony_deps);
+    if (options.deps_only) {
+      if (options.deps_file.empty()) {
+        llvm::outs() << rule;
+        return 0;
+      }
+      return WriteFileAtomically(options.deps_file, rule) ? 0 : 1;
+    }
+    std::string deps_file = options.deps_file.empty() ? output + ".d" : options.deps_file;
+    if (!WriteFileAtomically(deps_file, rule)) return 1;
+  }
   EmitOptions emit_options;
   emit_options.output_name = options.emit == EmitKind::kCpp && output != "-"
                                  ? output

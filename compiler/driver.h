@@ -17,6 +17,12 @@ struct DriverOptions {
   bool check_only = false;
   bool line_directives = true;
   bool verbose = false;      ///< Print the C++ compiler command.
+  // Make-style dependency output, with GCC's meanings.
+  bool deps_only = false;     ///< -M: print the rule to stdout, build nothing.
+  bool write_deps = false;    ///< -MD: write a depfile while building.
+  std::string deps_file;      ///< -MF (default: OUTPUT.d)
+  std::string deps_target;    ///< -MT (default: the output)
+  bool phony_deps = false;    ///< -MP
   std::string argv0;         ///< To find the runtime next to the pktc executable.
   void* main_address = nullptr;
 };

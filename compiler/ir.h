@@ -140,6 +140,7 @@ struct EmbeddedFile {
   std::string path;  ///< As the command names it, relative to the script directory.
   std::string contents;
   unsigned mode = 0644;
+  std::string source_path;  ///< Where it was read from (for dependency files).
 };
 
 struct Script {

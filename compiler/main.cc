@@ -32,6 +32,18 @@ cl::opt<bool> no_line("no-line-directives",
                       cl::desc("Leave #line directives out of the generated C++"),
                       cl::cat(kCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the C++ compiler command"), cl::cat(kCategory));
+cl::opt<bool> deps_only("M", cl::desc("Print a Make rule of the files the script depends on; "
+                                      "build nothing"),
+                        cl::cat(kCategory));
+cl::opt<bool> write_deps("MD", cl::desc("Also write a Make depfile (the .pkt and every file "
+                                        "it embeds)"),
+                         cl::cat(kCategory));
+cl::opt<std::string> deps_file("MF", cl::desc("Depfile name (default: OUTPUT.d)"),
+                               cl::value_desc("file"), cl::cat(kCategory));
+cl::opt<std::string> deps_target("MT", cl::desc("Target named in the depfile (default: OUTPUT)"),
+                                 cl::value_desc("target"), cl::cat(kCategory));
+cl::opt<bool> phony_deps("MP", cl::desc("Add a phony target for each dependency"),
+                         cl::cat(kCategory));
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -56,6 +68,11 @@ int main(int argc, char** argv) {
   options.check_only = check;
   options.line_directives = !no_line;
   options.verbose = verbose;
+  options.deps_only = deps_only;
+  options.write_deps = write_deps;
+  options.deps_file = deps_file;
+  options.deps_target = deps_target;
+  options.phony_deps = phony_deps;
   options.argv0 = argv[0];
   static int anchor;
   options.main_address = &anchor;

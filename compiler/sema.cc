@@ -330,7 +330,7 @@ void Checker::Embed(const ast::Command& command, ir::Script& out) {
     std::stringstream contents;
     contents << in.rdbuf();
     embedded_paths_.insert(path);
-    out.files.push_back({path, contents.str(), static_cast<unsigned>(st.st_mode & 07777)});
+    out.files.push_back({path, contents.str(), static_cast<unsigned>(st.st_mode & 07777), full});
   }
 }
 
