@@ -1,6 +1,8 @@
 // Shell command execution with embedded helper files.
 #include "commands.h"
 
+#include "native_command.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -97,6 +99,15 @@ bool CommandRunner::Run(const std::string& text, std::string* error) {
   std::fflush(stdout);
   std::fflush(stderr);
   pid_t self = getpid();
+  if (!std::getenv("PKTC_SHELL_COMMANDS")) {
+    NativeCommandContext context{work_dir_, std::to_string(self)};
+    int status = 0;
+    if (RunNativeCommand(text, context, &status)) {
+      if (status == 0) return true;
+      *error = "non-zero status " + std::to_string(status);
+      return false;
+    }
+  }
   pid_t pid = fork();
   if (pid < 0) {
     *error = std::string("cannot fork: ") + std::strerror(errno);

@@ -1,7 +1,10 @@
 // rtnetlink requests, built by hand (they are small and fixed).
 #include "netlink.h"
 
+#include <linux/genetlink.h>
 #include <linux/if.h>
+#include <linux/pkt_sched.h>
+#include <linux/tcp_metrics.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -20,6 +23,8 @@ struct Request {
     ifinfomsg link;
     ifaddrmsg addr;
     rtmsg route;
+    tcmsg tc;
+    genlmsghdr genl;
   };
   char attributes[256];
 };
@@ -127,6 +132,98 @@ bool Netlink::AddRoute(int ifindex, const IpAddress& destination, int prefix_len
   unsigned oif = static_cast<unsigned>(ifindex);
   AddAttribute(req, RTA_OIF, &oif, sizeof oif);
   return Transact(&req, req.header.nlmsg_len, "adding the route to the peer (RTM_NEWROUTE)", error);
+}
+
+bool Netlink::SetLinkDown(int ifindex, std::string* error) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(ifinfomsg));
+  req.header.nlmsg_type = RTM_NEWLINK;
+  req.link.ifi_family = AF_UNSPEC;
+  req.link.ifi_index = ifindex;
+  req.link.ifi_flags = 0;
+  req.link.ifi_change = IFF_UP;
+  return Transact(&req, req.header.nlmsg_len, "bringing the link down (RTM_NEWLINK)", error);
+}
+
+bool Netlink::SetRootPfifo(int ifindex, bool replace, std::string* error) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(tcmsg));
+  req.header.nlmsg_type = RTM_NEWQDISC;
+  req.header.nlmsg_flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+  req.tc.tcm_family = AF_UNSPEC;
+  req.tc.tcm_ifindex = ifindex;
+  req.tc.tcm_parent = TC_H_ROOT;
+  req.tc.tcm_handle = 0;
+  AddAttribute(req, TCA_KIND, "pfifo", 6);
+  // No TCA_OPTIONS: the limit defaults to the device's txqueuelen, as with `tc ... pfifo`.
+  return Transact(&req, req.header.nlmsg_len, "RTNETLINK answers", error);
+}
+
+bool Netlink::FlushTcpMetrics(std::string* error) {
+  // Generic netlink: find the tcp_metrics family, then DEL with no address flushes all.
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+  if (fd < 0) {
+    *error = std::string("generic netlink: ") + std::strerror(errno);
+    return false;
+  }
+  auto transact = [&](Request& req, char* reply, std::size_t reply_size) -> int {
+    req.header.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+    req.header.nlmsg_seq = ++sequence_;
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    if (sendto(fd, &req, req.header.nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
+               sizeof kernel) < 0)
+      return -errno;
+    int family = 0;
+    while (true) {
+      ssize_t n = recv(fd, reply, reply_size, 0);
+      if (n < 0) return errno == EINTR ? family : -errno;
+      for (auto* h = reinterpret_cast<nlmsghdr*>(reply); NLMSG_OK(h, static_cast<unsigned>(n));
+           h = NLMSG_NEXT(h, n)) {
+        if (h->nlmsg_type == NLMSG_ERROR) {
+          auto* err = static_cast<nlmsgerr*>(NLMSG_DATA(h));
+          return err->error == 0 ? family : err->error;
+        }
+        if (h->nlmsg_type == GENL_ID_CTRL) {
+          auto* genl = static_cast<genlmsghdr*>(NLMSG_DATA(h));
+          int len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN));
+          for (auto* a = reinterpret_cast<rtattr*>(reinterpret_cast<char*>(genl) + GENL_HDRLEN);
+               RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+            if (a->rta_type == CTRL_ATTR_FAMILY_ID) {
+              std::uint16_t id;
+              std::memcpy(&id, RTA_DATA(a), sizeof id);
+              family = id;
+            }
+          }
+        }
+      }
+    }
+  };
+  char reply[8192];
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+  req.header.nlmsg_type = GENL_ID_CTRL;
+  req.genl.cmd = CTRL_CMD_GETFAMILY;
+  req.genl.version = 1;
+  AddAttribute(req, CTRL_ATTR_FAMILY_NAME, TCP_METRICS_GENL_NAME, sizeof(TCP_METRICS_GENL_NAME));
+  int family = transact(req, reply, sizeof reply);
+  if (family <= 0) {
+    close(fd);
+    *error = std::string("tcp_metrics: ") + std::strerror(family < 0 ? -family : ENOENT);
+    return false;
+  }
+  Request del{};
+  del.header.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+  del.header.nlmsg_type = static_cast<std::uint16_t>(family);
+  del.genl.cmd = TCP_METRICS_CMD_DEL;
+  del.genl.version = TCP_METRICS_GENL_VERSION;
+  int rc = transact(del, reply, sizeof reply);
+  close(fd);
+  if (rc < 0) {
+    *error = std::string("tcp_metrics flush: ") + std::strerror(-rc);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace pktc::rt

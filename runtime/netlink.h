@@ -21,6 +21,11 @@ class Netlink {
   bool SetMtu(int ifindex, int mtu, std::string* error);
   bool AddAddress(int ifindex, const IpAddress& address, int prefix_len, std::string* error);
   bool AddRoute(int ifindex, const IpAddress& destination, int prefix_len, std::string* error);
+  bool SetLinkDown(int ifindex, std::string* error);
+  /// `tc qdisc add|replace dev X root pfifo`.
+  bool SetRootPfifo(int ifindex, bool replace, std::string* error);
+  /// `ip tcp_metrics flush all`, through generic netlink.
+  bool FlushTcpMetrics(std::string* error);
 
  private:
   bool Transact(void* message, std::size_t len, const char* what, std::string* error);

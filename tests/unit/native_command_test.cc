@@ -1,0 +1,70 @@
+// Which command lines run without a shell, and how the subset behaves.
+#include "native_command.h"
+
+#include <gtest/gtest.h>
+
+namespace pktc::rt {
+namespace {
+
+NativeCommandContext Context() { return {"/nonexistent-dir", "4242"}; }
+
+TEST(NativeCommand, AcceptsTheLinesScriptsUse) {
+  for (const char* line : {
+           "sysctl -q net.ipv4.tcp_timestamps=1",
+           "sysctl -q net.ipv4.tcp_rmem=\"4096 540000 $((15*1024*1024))\"",
+           "sysctl -q net.ipv4.tcp_early_retrans=4 net.ipv4.tcp_recovery=1",
+           "sysctl -q net.ipv4.tcp_notsent_lowat=4294967295 > /dev/null 2>&1",
+           "ip tcp_metrics flush all > /dev/null 2>&1",
+           "tc qdisc add dev tun0 root pfifo",
+           "ip link set dev tun0 mtu 1200",
+           "ethtool -K tun0 tso off",
+           "echo 0 > /proc/sys/net/ipv4/tcp_ecn",
+           "./set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10",
+           "# just a comment\ntrue",
+           "sysctl -q net.ipv4.tcp_ecn=3 \\\n  net.ipv4.tcp_ecn_option=2",
+       }) {
+    EXPECT_TRUE(IsNativeCommand(line, Context())) << line;
+  }
+}
+
+TEST(NativeCommand, LeavesEverythingElseToTheShell) {
+  for (const char* line : {
+           "nstat -n; nstat | grep TcpExtTCPFastOpen",
+           "grep \" 0A \" /proc/net/tcp /proc/net/tcp6 | grep \":1F90\"",
+           "echo $HOME",
+           "sysctl net.ipv4.tcp_ecn",  // a read prints: the real sysctl's job
+           "echo x > /tmp/testfile",   // files outside /proc need a shell
+           "tc qdisc add dev tun0 root fq",
+           "for i in 1 2; do true; done",
+           "cat /proc/net/snmp",
+           "./missing_script.sh",
+           "echo `date`",
+           "ls *",
+       }) {
+    EXPECT_FALSE(IsNativeCommand(line, Context())) << line;
+  }
+}
+
+TEST(NativeCommand, ExpandsPpidAndArithmetic) {
+  // Nothing here touches the system: echo to /dev/null.
+  int status = -1;
+  ASSERT_TRUE(RunNativeCommand("echo ${PPID} $PPID $((2*(3+4))) > /dev/null", Context(), &status));
+  EXPECT_EQ(status, 0);
+}
+
+TEST(NativeCommand, MissingSysctlKeyFailsLikeSysctl) {
+  int status = -1;
+  ASSERT_TRUE(RunNativeCommand("sysctl -q net.ipv4.no_such_key_at_all=1 2>/dev/null", Context(),
+                               &status));
+  EXPECT_EQ(status, 1);
+}
+
+TEST(NativeCommand, StatusIsTheLastCommands) {
+  int status = -1;
+  ASSERT_TRUE(RunNativeCommand("sysctl -q net.ipv4.no_such_key=1 2>/dev/null\ntrue", Context(),
+                               &status));
+  EXPECT_EQ(status, 0);
+}
+
+}  // namespace
+}  // namespace pktc::rt
