@@ -17,8 +17,11 @@
 #include <sstream>
 #include <string>
 
+#include "clock.h"
 #include "commands.h"
+#include "junit.h"
 #include "netlink.h"
+#include "pcap.h"
 #include "options.h"
 #include "pktc/runtime.h"
 #include "report.h"
@@ -46,6 +49,13 @@ int Error(const ScriptInfo& script, const std::string& message) {
 
 /// Everything one family's run does; executes in a child process.
 int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
+  // Opened before the namespaces: the directory may be under the /tmp the run will hide.
+  PcapWriter pcap;
+  std::string pcap_error;
+  if (!config.pcap_dir.empty() &&
+      !pcap.Open(config.pcap_dir + "/" + script.name + "." + config.name + ".pcap", &pcap_error)) {
+    return Error(script, pcap_error);
+  }
   // Like packetdrill: a failed write to a closed socket is an EPIPE to check, not a death;
   // real-time scheduling and locked memory keep the event timing tight on a busy machine.
   signal(SIGPIPE, SIG_IGN);
@@ -88,6 +98,7 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
       !tun.OpenSniffer(&error)) {
     return Error(script, tun.name() + ": " + error);
   }
+  if (pcap.is_open()) tun.RecordTo(&pcap);
   CommandRunner commands;
   if (!commands.Prepare(script, &error)) return Error(script, error);
 
@@ -210,12 +221,19 @@ int Main(int argc, char** argv, const ScriptInfo& script) {
   PrintKtapHeader(static_cast<int>(configs.size()));
   std::vector<FamilyResult> results;
   for (std::size_t i = 0; i < configs.size(); ++i) {
+    std::int64_t start = NowNs();
     FamilyResult r = RunFamilyInChild(script, configs[i]);
+    r.seconds = static_cast<double>(NowNs() - start) / 1e9;
     if (slow && r.verdict == Verdict::kFail) r.verdict = Verdict::kXfail;
     PrintKtapResult(static_cast<int>(i + 1), r);
     results.push_back(std::move(r));
   }
-  return PrintKtapTotals(results);
+  int code = PrintKtapTotals(results);
+  if (!options.junit_file.empty() && !WriteJunit(options.junit_file, script, results, &error)) {
+    std::fprintf(stderr, "%s: %s\n", argv0, error.c_str());
+    return kExitFail;
+  }
+  return code;
 }
 
 }  // namespace pktc::rt

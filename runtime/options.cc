@@ -85,6 +85,14 @@ bool Apply(const std::string& name, const std::optional<std::string>& value, Opt
     if (!need_value()) return false;
     if (!ParseInt(*value, 1, 65535, &n)) return bad();
     o->mss = static_cast<int>(n);
+  } else if (name == "junit") {
+    if (!need_value()) return false;
+    o->junit_file = *value;
+  } else if (name == "pcap") {
+    if (!need_value()) return false;
+    o->pcap_dir = *value;
+  } else if (name == "timing_report" || name == "timing-report") {
+    o->timing_report = true;
   } else if (name == "send_omit_free" || name == "debug") {
     // Accepted for compatibility; nothing to do in pktc.
   } else if (name == "help" || name == "h") {
@@ -100,7 +108,8 @@ bool Apply(const std::string& name, const std::optional<std::string>& value, Opt
 
 bool TakesValue(const std::string& name) {
   return !(name == "verbose" || name == "v" || name == "dry_run" || name == "help" ||
-           name == "h" || name == "version" || name == "send_omit_free" || name == "debug");
+           name == "h" || name == "version" || name == "send_omit_free" || name == "debug" ||
+           name == "timing_report" || name == "timing-report");
 }
 
 }  // namespace
@@ -167,6 +176,9 @@ std::string UsageText(const ScriptInfo& script, const char* argv0) {
       "  --mss=N                 inject TCP packets as GSO packets of segment size N\n"
       "  -D NAME=VALUE           override a define the script uses as a value\n"
       "  -v, --verbose           print every event with its scheduled and actual time\n"
+      "  --junit FILE            also write the results as JUnit XML\n"
+      "  --pcap DIR              write each family's packets to DIR/NAME.FAMILY.pcap\n"
+      "  --timing-report         print p50/p99/max of the runtime's own timing error\n"
       "  --dry_run               check the options and exit\n"
       "  --version, -h/--help\n"
       "environment: KSFT_MACHINE_SLOW=yes adds 10 ms tolerance and reports failures as XFAIL\n";
@@ -235,6 +247,8 @@ bool ResolveFamily(const Options& o, const std::string& family, FamilyConfig* c,
   c->tolerance_percent = o.tolerance_percent;
   c->verbose = o.verbose;
   c->defines = o.defines;
+  c->pcap_dir = o.pcap_dir;
+  c->timing_report = o.timing_report;
   return true;
 }
 

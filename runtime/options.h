@@ -30,6 +30,9 @@ struct Options {
   bool help = false;
   bool version = false;
   std::map<std::string, std::string> defines;  ///< Run-time -D overrides.
+  std::string junit_file;  ///< --junit FILE
+  std::string pcap_dir;    ///< --pcap DIR
+  bool timing_report = false;
 };
 
 /// Applies the header options, then the command line. Returns false with a one-line reason.
@@ -54,6 +57,8 @@ struct FamilyConfig {
   double tolerance_percent = 12.5;
   bool verbose = false;
   std::map<std::string, std::string> defines;
+  std::string pcap_dir;
+  bool timing_report = false;
 };
 
 /// Resolves one family's addresses: the kernel selftest runner's defaults, overridden by

@@ -14,6 +14,7 @@ struct FamilyResult {
   Verdict verdict = Verdict::kPass;
   std::string reason;              ///< For skips: why.
   std::vector<std::string> lines;  ///< What the run printed, shown as KTAP diagnostics.
+  double seconds = 0;
 };
 
 /// Prints "TAP version 13" and the plan.

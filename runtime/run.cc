@@ -115,7 +115,24 @@ void RunImpl::End() {
   blocking_thread_.join();
 }
 
+void RunImpl::RememberPacket(char direction, std::int64_t us, const std::string& text) {
+  constexpr std::size_t kKept = 8;
+  if (recent_packets_.size() == kKept) recent_packets_.erase(recent_packets_.begin());
+  recent_packets_.push_back(Seconds(us) + " " + direction + " " + text);
+}
+
+void RunImpl::PrintTimingReport() const {
+  if (!config_.timing_report || lateness_us_.empty()) return;
+  std::vector<std::int64_t> v = lateness_us_;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * v.size()))]; };
+  std::printf("timing: %zu events started by the runtime; |actual - scheduled| p50 %" PRId64
+              " us, p99 %" PRId64 " us, max %" PRId64 " us\n",
+              v.size(), at(0.50), at(0.99), v.back());
+}
+
 void RunImpl::Finish() {
+  PrintTimingReport();
   if (!init_ran_ || !script_.cleanup_command) return;
   std::string error;
   if (!commands_.Run(script_.cleanup_command, &error)) {
@@ -158,6 +175,7 @@ void RunImpl::WaitForStart(const Event& ev, const Timing& t, const char* what) {
   std::int64_t target = live_start_ns_ + t.start_us * 1000;
   WaitUntilNs(target);
   std::int64_t actual_us = ElapsedUs();
+  lateness_us_.push_back(actual_us - t.start_us);
   if (!first_event_ && actual_us > t.start_us + t.tolerance_us) {
     Fail(ev, "timing error",
          std::string("expected ") + what + " at " + Seconds(t.start_us) + " sec but happened at " +
@@ -187,6 +205,10 @@ void RunImpl::Fail(const Event& ev, const std::string& category, const std::stri
   if (current_ && started_) {
     std::fprintf(stderr, "event time: scheduled %s sec, failed at %s sec\n",
                  Seconds(current_->start_us).c_str(), Seconds(ElapsedUs()).c_str());
+  }
+  if (!recent_packets_.empty()) {
+    std::fprintf(stderr, "last packets (live sequence numbers):\n");
+    for (const std::string& line : recent_packets_) std::fprintf(stderr, "  %s\n", line.c_str());
   }
   std::fflush(stderr);
   Finish();
@@ -372,6 +394,7 @@ void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
   if (seg.ip.ecn) ip.tos = static_cast<std::uint8_t>((ip.tos & ~3) | *seg.ip.ecn);
   if (seg.ip.ttl) ip.ttl = *seg.ip.ttl;
   std::string key = HasOption(h.options, kOptMd5) ? s->md5_key : std::string();
+  RememberPacket('<', ElapsedUs(), TcpSegmentToString(h, seg.len, true));
   std::vector<std::uint8_t> packet =
       EncodeTcpPacket(config_.remote, config_.local, ip, h, seg.len, key);
   std::string error;
@@ -392,6 +415,8 @@ bool RunImpl::ReadOutbound(const Event& ev, SocketState& s, std::int64_t deadlin
     }
     if (!DecodePacket(bytes.data(), bytes.size(), packet, &error)) continue;
     if (packet->protocol != IPPROTO_TCP) continue;
+    RememberPacket('>', (*timestamp_ns - live_start_ns_) / 1000,
+                   TcpSegmentToString(packet->tcp, packet->payload_len, true));
     // Only the socket under test's packets count; other traffic (IPv6 router solicitations,
     // MLD) is not the script's business.
     if (!(packet->src == config_.local) || !(packet->dst == config_.remote)) continue;

@@ -135,6 +135,14 @@ class RunImpl final : public Run {
   TunDevice& tun_;
   CommandRunner& commands_;
 
+  /// Remembers a packet for the "last packets" part of a failure report.
+  void RememberPacket(char direction, std::int64_t us, const std::string& text);
+  /// With --timing-report: p50, p99 and max of how late the runtime started its events.
+  void PrintTimingReport() const;
+
+  std::vector<std::int64_t> lateness_us_;
+  std::vector<std::string> recent_packets_;  ///< Ring of the last few, oldest first.
+
   std::int64_t live_start_ns_ = 0;
   std::optional<Timing> current_;  ///< The event being executed, for failure messages.
   bool started_ = false;

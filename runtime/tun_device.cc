@@ -93,6 +93,7 @@ bool TunDevice::Inject(const std::vector<std::uint8_t>& packet, std::string* err
     frame[5] = static_cast<std::uint8_t>(gso_size >> 8);
   }
   frame.insert(frame.end(), packet.begin(), packet.end());
+  if (pcap_) pcap_->Write(packet, ToRealtimeNs(NowNs()));
   ssize_t n = write(tun_fd_, frame.data(), frame.size());
   if (n != static_cast<ssize_t>(frame.size())) {
     *error = std::string("cannot write to ") + name_ + ": " +
@@ -140,6 +141,7 @@ bool TunDevice::NextOutbound(std::int64_t deadline_ns, std::vector<std::uint8_t>
       }
       packet->assign(buffer.begin(), buffer.begin() + n);
       *timestamp_ns = ts;
+      if (pcap_) pcap_->Write(*packet, ToRealtimeNs(ts));
       return true;
     }
     if (errno != EAGAIN && errno != EINTR) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "pcap.h"
+
 namespace pktc::rt {
 
 class TunDevice {
@@ -24,6 +26,12 @@ class TunDevice {
   bool OpenSniffer(std::string* error);
 
   int ifindex() const { return ifindex_; }
+  /// Records every injected and sniffed packet from now on.
+  void RecordTo(PcapWriter* pcap) { pcap_ = pcap; }
+  /// Monotonic to wall-clock time, for records.
+  std::int64_t ToRealtimeNs(std::int64_t monotonic_ns) const {
+    return monotonic_ns - realtime_offset_ns_;
+  }
   const std::string& name() const { return name_; }
 
   /// Injects one IP packet as if it arrived from the wire. A non-zero `gso_size` marks a TCP
@@ -42,6 +50,7 @@ class TunDevice {
   int ifindex_ = 0;
   std::string name_;
   std::int64_t realtime_offset_ns_ = 0;
+  PcapWriter* pcap_ = nullptr;
 };
 
 }  // namespace pktc::rt
