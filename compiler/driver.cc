@@ -15,6 +15,7 @@
 #include "codegen/cpp_emitter.h"
 #include "codegen/runtime_support.h"
 #include "diagnostics.h"
+#include "ir_dump.h"
 #include "lexer.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -226,6 +227,15 @@ int RunDriver(const DriverOptions& options) {
   std::optional<ir::Script> ir = CheckScript(script, sema_options, diags);
   if (!ir) return 1;
   if (options.check_only) return 0;
+  if (options.emit == EmitKind::kIr) {
+    std::string dump = DumpIr(*ir);
+    std::string out = options.output.empty() ? "-" : options.output;
+    if (out == "-") {
+      llvm::outs() << dump;
+      return 0;
+    }
+    return WriteFileAtomically(out, dump) ? 0 : 1;
+  }
   if (!CheckRuntimeSupport(*ir, diags)) return 1;
 
   std::string output = options.output.empty() ? DefaultOutput(options.input, options.emit)

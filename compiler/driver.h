@@ -7,9 +7,10 @@
 
 namespace pktc {
 
-enum class EmitKind { kExecutable, kCpp };
+enum class EmitKind { kExecutable, kCpp, kIr };
 
 struct DriverOptions {
+  std::vector<std::string> inputs;  ///< One, or several with --check.
   std::string input;
   std::string output;  ///< Empty: derived from the input name ("-" is stdout for --emit=cpp).
   std::vector<std::string> defines;  ///< NAME=VALUE

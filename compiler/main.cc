@@ -10,8 +10,8 @@ namespace cl = llvm::cl;
 namespace {
 cl::OptionCategory kCategory("pktc options");
 
-cl::opt<std::string> input(cl::Positional, cl::desc("<script.pkt>"), cl::Required,
-                           cl::cat(kCategory));
+cl::list<std::string> inputs(cl::Positional, cl::desc("<script.pkt> (several with --check)"),
+                             cl::OneOrMore, cl::cat(kCategory));
 cl::opt<std::string> output("o", cl::desc("Output file (default: the script name without .pkt; "
                                           "'-' is stdout with --emit=cpp)"),
                             cl::value_desc("file"), cl::cat(kCategory));
@@ -21,10 +21,11 @@ cl::list<std::string> defines("D", cl::Prefix,
                               cl::value_desc("NAME=VALUE"), cl::cat(kCategory));
 cl::list<std::string> long_defines("define", cl::desc("Same as -D"), cl::value_desc("NAME=VALUE"),
                                    cl::cat(kCategory));
-enum class Emit { kExe, kCpp };
+enum class Emit { kExe, kCpp, kIr };
 cl::opt<Emit> emit("emit", cl::desc("What to produce"), cl::init(Emit::kExe),
                    cl::values(clEnumValN(Emit::kExe, "exe", "a static test executable (default)"),
-                              clEnumValN(Emit::kCpp, "cpp", "the generated C++ source")),
+                              clEnumValN(Emit::kCpp, "cpp", "the generated C++ source"),
+                              clEnumValN(Emit::kIr, "ir", "the checked IR, one line per event")),
                    cl::cat(kCategory));
 cl::opt<bool> check("check", cl::desc("Parse and check the script only; write nothing"),
                     cl::cat(kCategory));
@@ -59,12 +60,18 @@ int main(int argc, char** argv) {
           &llvm::errs())) {
     return 2;
   }
+  if (inputs.size() > 1 && !check) {
+    llvm::errs() << "pktc: error: several scripts are only accepted with --check\n";
+    return 2;
+  }
   pktc::DriverOptions options;
-  options.input = input;
+  options.input = inputs.front();
   options.output = output;
   options.defines.assign(defines.begin(), defines.end());
   options.defines.insert(options.defines.end(), long_defines.begin(), long_defines.end());
-  options.emit = emit == Emit::kCpp ? pktc::EmitKind::kCpp : pktc::EmitKind::kExecutable;
+  options.emit = emit == Emit::kCpp  ? pktc::EmitKind::kCpp
+                 : emit == Emit::kIr ? pktc::EmitKind::kIr
+                                     : pktc::EmitKind::kExecutable;
   options.check_only = check;
   options.line_directives = !no_line;
   options.verbose = verbose;
@@ -76,5 +83,11 @@ int main(int argc, char** argv) {
   options.argv0 = argv[0];
   static int anchor;
   options.main_address = &anchor;
-  return pktc::RunDriver(options);
+  // --check over many scripts in one process (a corpus), reporting each one's errors.
+  int status = 0;
+  for (const std::string& input : inputs) {
+    options.input = input;
+    status |= pktc::RunDriver(options);
+  }
+  return status;
 }

@@ -131,7 +131,9 @@ const std::set<std::string>& KnownOptions() {
       "define",           "non_fatal",        "strict_segments",   "tcp_ts_ecr_scaled",
       "send_omit_free",   "dry_run",          "speed",             "mss",
       "init_scripts",     "debug",            "is_anyip",          "code_command",
-      "code_format",      "code_sockopt",
+      "code_format",      "code_sockopt",     "psp_udp_port",      "wire_client",
+      "wire_server",      "wire_server_ip",   "wire_server_at",    "wire_server_port",
+      "wire_client_dev",  "wire_server_dev",  "so_filename",       "so_flags",
   };
   return options;
 }
@@ -141,7 +143,9 @@ const std::set<std::string>& KnownOptions() {
 const std::set<std::string>& UnsupportedOptions() {
   static const std::set<std::string> options = {
       "speed", "init_scripts", "is_anyip", "code_command", "code_format", "code_sockopt",
-      "tcp_ts_ecr_scaled", "strict_segments", "non_fatal",
+      "tcp_ts_ecr_scaled", "strict_segments", "non_fatal", "psp_udp_port", "wire_client",
+      "wire_server", "wire_server_ip", "wire_server_at", "wire_server_port", "wire_client_dev",
+      "wire_server_dev", "so_filename", "so_flags",
   };
   return options;
 }
