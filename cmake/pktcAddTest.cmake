@@ -1,0 +1,159 @@
+# pktc_add_test() and pktc_add_tests(): compile packetdrill scripts with pktc and register them
+# with CTest. Installed next to pktcConfig.cmake, which includes it; find_package(pktc) makes
+# both functions available.
+#
+#   pktc_add_test(NAME <name> SOURCES <script.pkt>
+#                 [DEFINES NAME=VALUE ...]     packetdrill -D defines (lex time)
+#                 [IP_VERSIONS ipv4 ipv6 ...]  one CTest test per family, <name>.<family>;
+#                                              without it one test runs every family
+#                 [LABELS label ...]           CTest labels (always with "packetdrill")
+#                 [TIMEOUT seconds]
+#                 [OUTPUT_DIRECTORY dir]       default ${CMAKE_CURRENT_BINARY_DIR}/pktc_tests
+#                 [OUT_VAR var])               set var to the path of the test binary
+#
+#   pktc_add_tests(SCRIPTS <a.pkt> ... | DIRECTORY <dir>
+#                  [PREFIX prefix] [DEFINES ...] [IP_VERSIONS ...] [LABELS ...] [TIMEOUT s]
+#                  [OUTPUT_DIRECTORY dir] [OUT_VAR var])
+#       one pktc_add_test per script, named <prefix><script name without .pkt>; DIRECTORY takes
+#       every *.pkt in dir (CMake runs again when one is added). OUT_VAR receives the binaries.
+#
+# Each script becomes a custom command (pktc -MD -MF <bin>.d with DEPFILE, so editing the .pkt or
+# a helper file it embeds, such as ./defaults.sh, rebuilds that binary only), a target <name>
+# that is built by "all", and CTest tests with SKIP_RETURN_CODE 4 (kselftest's skip: no root or
+# no /dev/net/tun). The binaries create their own network namespaces and can run in parallel.
+
+include_guard(GLOBAL)
+
+if(CMAKE_VERSION VERSION_LESS 3.20)
+  message(FATAL_ERROR "pktc_add_test needs CMake 3.20 or later (DEPFILE for every generator)")
+endif()
+
+# Functions record the policies in force where they are defined: CMP0116 NEW makes CMake rewrite
+# the depfile for the generator, whatever cmake_minimum_required() the calling project has.
+cmake_policy(PUSH)
+cmake_policy(VERSION 3.20)
+
+function(pktc_add_test)
+  cmake_parse_arguments(PARSE_ARGV 0 arg ""
+    "NAME;TIMEOUT;OUTPUT_DIRECTORY;OUT_VAR" "SOURCES;DEFINES;IP_VERSIONS;LABELS")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "pktc_add_test: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_NAME)
+    message(FATAL_ERROR "pktc_add_test: NAME is required")
+  endif()
+  list(LENGTH arg_SOURCES count)
+  if(NOT count EQUAL 1)
+    message(FATAL_ERROR "pktc_add_test(${arg_NAME}): SOURCES takes exactly one .pkt script")
+  endif()
+
+  # The installed package imports pktc::pktc; inside pktc's own build the targets are local.
+  if(TARGET pktc::pktc)
+    set(pktc_exe pktc::pktc)
+    set(pktc_runtime pktc::runtime)
+  elseif(TARGET pktc AND TARGET pktc_runtime)
+    set(pktc_exe pktc)
+    set(pktc_runtime pktc_runtime)
+  else()
+    message(FATAL_ERROR "pktc_add_test: no pktc target; call find_package(pktc) first")
+  endif()
+
+  cmake_path(ABSOLUTE_PATH arg_SOURCES BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+             NORMALIZE OUTPUT_VARIABLE source)
+  if(arg_OUTPUT_DIRECTORY)
+    cmake_path(ABSOLUTE_PATH arg_OUTPUT_DIRECTORY BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}"
+               NORMALIZE OUTPUT_VARIABLE out_dir)
+  else()
+    set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/pktc_tests")
+  endif()
+  file(MAKE_DIRECTORY "${out_dir}")
+  set(bin "${out_dir}/${arg_NAME}")
+
+  set(defines "")
+  foreach(define IN LISTS arg_DEFINES)
+    list(APPEND defines "--define=${define}")
+  endforeach()
+
+  cmake_path(RELATIVE_PATH source BASE_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE shown)
+  add_custom_command(
+    OUTPUT "${bin}"
+    COMMAND ${pktc_exe} ${defines} -MD -MF "${bin}.d" -o "${bin}" "${source}"
+    # The .pkt and its embedded helper files come from the depfile; a new pktc or runtime
+    # rebuilds every test.
+    DEPENDS "${source}" ${pktc_exe} ${pktc_runtime}
+    DEPFILE "${bin}.d"
+    COMMENT "pktc ${shown}"
+    VERBATIM)
+  add_custom_target(${arg_NAME} ALL DEPENDS "${bin}")
+
+  set(labels packetdrill ${arg_LABELS})
+  set(tests "")
+  if(arg_IP_VERSIONS)
+    foreach(family IN LISTS arg_IP_VERSIONS)
+      add_test(NAME ${arg_NAME}.${family} COMMAND "${bin}" --ip_version=${family}
+               WORKING_DIRECTORY "${out_dir}")
+      list(APPEND tests ${arg_NAME}.${family})
+    endforeach()
+  else()
+    add_test(NAME ${arg_NAME} COMMAND "${bin}" WORKING_DIRECTORY "${out_dir}")
+    list(APPEND tests ${arg_NAME})
+  endif()
+  set_tests_properties(${tests} PROPERTIES SKIP_RETURN_CODE 4 LABELS "${labels}")
+  if(arg_TIMEOUT)
+    set_tests_properties(${tests} PROPERTIES TIMEOUT ${arg_TIMEOUT})
+  endif()
+
+  if(arg_OUT_VAR)
+    set(${arg_OUT_VAR} "${bin}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+function(pktc_add_tests)
+  cmake_parse_arguments(PARSE_ARGV 0 arg ""
+    "DIRECTORY;PREFIX;TIMEOUT;OUTPUT_DIRECTORY;OUT_VAR" "SCRIPTS;DEFINES;IP_VERSIONS;LABELS")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "pktc_add_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if((arg_SCRIPTS AND arg_DIRECTORY) OR (NOT arg_SCRIPTS AND NOT arg_DIRECTORY))
+    message(FATAL_ERROR "pktc_add_tests: give either SCRIPTS or DIRECTORY")
+  endif()
+
+  set(scripts ${arg_SCRIPTS})
+  if(arg_DIRECTORY)
+    cmake_path(ABSOLUTE_PATH arg_DIRECTORY BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+               NORMALIZE OUTPUT_VARIABLE dir)
+    file(GLOB scripts "${dir}/*.pkt")
+    list(SORT scripts)
+    # Adding or removing a script changes the directory's time stamp: CMake runs again. (Not
+    # CONFIGURE_DEPENDS, which would keep `ninja -n` from showing what a build would do.)
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${dir}")
+    if(NOT scripts)
+      message(WARNING "pktc_add_tests: no .pkt scripts in ${dir}")
+    endif()
+  endif()
+
+  set(pass_on "")
+  foreach(keyword TIMEOUT OUTPUT_DIRECTORY)
+    if(arg_${keyword})
+      list(APPEND pass_on ${keyword} "${arg_${keyword}}")
+    endif()
+  endforeach()
+  foreach(keyword DEFINES IP_VERSIONS LABELS)
+    if(arg_${keyword})
+      list(APPEND pass_on ${keyword} ${arg_${keyword}})
+    endif()
+  endforeach()
+
+  set(bins "")
+  foreach(script IN LISTS scripts)
+    cmake_path(GET script STEM LAST_ONLY stem)
+    pktc_add_test(NAME ${arg_PREFIX}${stem} SOURCES "${script}" ${pass_on} OUT_VAR bin)
+    list(APPEND bins "${bin}")
+  endforeach()
+
+  if(arg_OUT_VAR)
+    set(${arg_OUT_VAR} "${bins}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+cmake_policy(POP)

@@ -1,0 +1,89 @@
+#!/bin/sh
+# Installs pktc from a build tree into a temporary prefix, then configures, builds and tests
+# examples/cmake-project against it with find_package(pktc), and checks incremental builds:
+# touching a helper script a .pkt embeds rebuilds exactly that test binary, and a build after
+# a build does nothing.
+#
+# usage: run_cmake_project.sh PKTC_BUILD_DIR EXAMPLE_SOURCE_DIR CMAKE CTEST NINJA
+set -eu
+build=$1 example=$2 cmake=$3 ctest=$4 ninja=$5
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pktc-package.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+step() {
+  echo "== $*"
+}
+
+step "cmake --install $build --prefix $tmp/prefix"
+"$cmake" --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" || {
+  cat "$tmp/install.log"; fail "cmake --install"; }
+for f in bin/pktc lib/libpktc_runtime.a include/pktc/runtime.h include/pktc/runtime.h.gch \
+         lib/cmake/pktc/pktcConfig.cmake lib/cmake/pktc/pktcConfigVersion.cmake \
+         lib/cmake/pktc/pktcTargets.cmake lib/cmake/pktc/pktcAddTest.cmake; do
+  [ -e "$tmp/prefix/$f" ] || fail "not installed: $f"
+done
+
+# A copy of the project, so that touching its files leaves the source tree alone.
+cp -R "$example" "$tmp/src"
+
+step "configure examples/cmake-project with -DCMAKE_PREFIX_PATH=$tmp/prefix"
+"$cmake" -S "$tmp/src" -B "$tmp/build" -G Ninja -DCMAKE_MAKE_PROGRAM="$ninja" \
+  -DCMAKE_PREFIX_PATH="$tmp/prefix" >"$tmp/configure.log" 2>&1 || {
+  cat "$tmp/configure.log"; fail "configuring the example project"; }
+
+step "build"
+"$ninja" -C "$tmp/build" || fail "building the example project"
+
+step "ctest"
+"$ctest" --test-dir "$tmp/build" --output-on-failure >"$tmp/ctest.log" 2>&1 || {
+  cat "$tmp/ctest.log"; fail "the example project's tests"; }
+cat "$tmp/ctest.log"
+for t in hello_server.ipv4 hello_server.ipv6 client_plain_client; do
+  grep -q " $t \.\.\." "$tmp/ctest.log" || fail "test $t was not registered"
+done
+if grep -q "Skipped" "$tmp/ctest.log"; then
+  echo "NOTE: the example tests were skipped (exit 4: no root or no /dev/net/tun)"
+fi
+
+# Output lines of a dry run / build that are build edges: "[i/n] description".
+edges() {
+  grep -E '^\[[0-9]+/[0-9]+\] ' || true
+}
+
+step "a second build is a no-op"
+out=$("$ninja" -C "$tmp/build" -n)
+echo "$out"
+[ -z "$(echo "$out" | edges)" ] || fail "ninja -n after a build still has work to do"
+
+step "touch client/setup.sh: only client_plain_client is rebuilt"
+hello_before=$(stat -c %Y.%y "$tmp/build/pktc_tests/hello_server")
+client_before=$(stat -c %y "$tmp/build/pktc_tests/client_plain_client")
+touch "$tmp/src/client/setup.sh"
+out=$("$ninja" -C "$tmp/build" -n)
+echo "$out"
+planned=$(echo "$out" | edges)
+[ "$(echo "$planned" | grep -c .)" -eq 1 ] || fail "ninja -n plans more or less than one step"
+echo "$planned" | grep -q 'pktc client/plain_client\.pkt$' || fail "ninja -n does not rebuild plain_client"
+
+out=$("$ninja" -C "$tmp/build" -d explain 2>&1)
+echo "$out"
+echo "$out" | grep -q "ninja explain: .*client/setup\.sh" || fail "ninja -d explain does not name setup.sh"
+ran=$(echo "$out" | edges)
+[ "$(echo "$ran" | grep -c .)" -eq 1 ] || fail "ninja ran more or less than one step"
+echo "$ran" | grep -q 'pktc client/plain_client\.pkt$' || fail "ninja did not rebuild plain_client"
+[ "$(stat -c %Y.%y "$tmp/build/pktc_tests/hello_server")" = "$hello_before" ] ||
+  fail "hello_server was rebuilt too"
+[ "$(stat -c %y "$tmp/build/pktc_tests/client_plain_client")" != "$client_before" ] ||
+  fail "client_plain_client was not rewritten"
+
+step "and the build after that is a no-op"
+out=$("$ninja" -C "$tmp/build")
+echo "$out"
+echo "$out" | grep -q "ninja: no work to do" || fail "the build after a rebuild was not a no-op"
+
+echo "PASS: installed package, example project build and test, incremental rebuilds"
