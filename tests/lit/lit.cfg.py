@@ -13,6 +13,7 @@ config.excludes = ["Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.pktc_build_dir, "tests", "lit")
 
+config.substitutions.append(("%pktc-run", os.path.join(config.pktc_build_dir, "bin", "pktc-run")))
 config.substitutions.append(("%pktc", os.path.join(config.pktc_build_dir, "bin", "pktc")))
 config.substitutions.append(("%corpus", config.pktc_corpus_dir))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
