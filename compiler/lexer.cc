@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -70,7 +71,10 @@ size_t Ipv6Length(const char* p, const char* end) {
     ++run;
   }
   if (!has_colon) return 0;
-  for (size_t n = run; n >= 2; --n) {
+  // No address is longer than 45 characters (eight groups, or six and an IPv4 tail); looking
+  // only that far keeps a long run of "1:1:1..." linear.
+  constexpr size_t kMaxIpv6Text = 45;
+  for (size_t n = std::min(run, kMaxIpv6Text); n >= 2; --n) {
     std::string text(p, n);
     int colons = 0;
     for (char c : text) colons += c == ':';

@@ -64,7 +64,7 @@ bool Parser::ExpectKeyword(std::string_view keyword) {
 }
 
 std::optional<std::int64_t> Parser::ExpectInteger(std::string_view what, bool allow_hex) {
-  const Token& t = Peek();
+  Token t = Peek();
   if (t.Is(TokenKind::kInteger) || (allow_hex && t.Is(TokenKind::kHexInteger))) {
     Token tok = Take();
     errno = 0;
@@ -97,7 +97,7 @@ bool Parser::StartsLine(const Token& t) const {
 void Parser::SkipToNextEvent(SourceLoc error_loc) {
   unsigned error_line = diags_.LineOf(error_loc);
   while (!Peek().Is(TokenKind::kEof)) {
-    const Token& t = Peek();
+    Token t = Peek();
     bool can_start = t.Is(TokenKind::kInteger) || t.Is(TokenKind::kFloat) || t.IsPunct('+') ||
                      t.IsPunct('*') || t.Is(TokenKind::kBackQuoted);
     if (can_start && diags_.LineOf(t.loc()) > error_line && StartsLine(t)) return;
@@ -199,7 +199,7 @@ std::optional<ast::Event> Parser::ParseEvent() {
   std::optional<ast::Time> blocking_end;
   if (Peek().Is(TokenKind::kEllipsis)) {
     Token ellipsis = Take();
-    const Token& t = Peek();
+    Token t = Peek();
     if (!t.Is(TokenKind::kInteger) && !t.Is(TokenKind::kFloat)) {
       ErrorAt(t, "expected the time a blocking call returns after '...', got " + t.Describe());
       return std::nullopt;
@@ -212,7 +212,7 @@ std::optional<ast::Event> Parser::ParseEvent() {
 
   ast::Event event;
   event.time = *time;
-  const Token& t = Peek();
+  Token t = Peek();
   if (t.IsPunct('<') || t.IsPunct('>')) {
     std::optional<ast::Packet> packet = ParsePacket();
     if (!packet) return std::nullopt;
@@ -280,7 +280,7 @@ std::optional<ast::Time> Parser::ParseTime() {
     return time;
   }
   bool relative = TakePunct('+');
-  const Token& t = Peek();
+  Token t = Peek();
   if (!t.Is(TokenKind::kInteger) && !t.Is(TokenKind::kFloat)) {
     ErrorAt(t, "expected an event time (like 0, +0.1 or *), got " + t.Describe());
     return std::nullopt;
@@ -445,7 +445,7 @@ bool Parser::ParseIpInfo(ast::Packet& packet) {
   while (!Peek().IsPunct(close)) {
     if (!first && !Expect(',', "between IP header fields")) return false;
     first = false;
-    const Token& t = Peek();
+    Token t = Peek();
     if (t.IsKeyword("noecn") || t.IsKeyword("ect0") || t.IsKeyword("ect1") || t.IsKeyword("ce") ||
         t.IsKeyword("ect01")) {
       packet.ip.ecn = Take().text;
@@ -476,7 +476,7 @@ bool Parser::ParseIpInfo(ast::Packet& packet) {
 }
 
 bool Parser::ParseFlags(ast::Packet& packet) {
-  const Token& t = Peek();
+  Token t = Peek();
   SourceLoc start = t.loc();
   if (t.IsPunct('-')) {
     Take();
@@ -542,7 +542,7 @@ bool Parser::ParseTcp(ast::Packet& packet) {
 }
 
 bool Parser::ParseHexBlob(std::vector<std::uint8_t>& out, bool required) {
-  const Token& t = Peek();
+  Token t = Peek();
   bool candidate = (t.Is(TokenKind::kWord) || t.Is(TokenKind::kInteger)) && IsHexText(t.text);
   if (!candidate) {
     if (required) ErrorAt(t, "expected hex bytes (like 0a1b2c3d), got " + t.Describe());
@@ -575,7 +575,7 @@ bool Parser::ParseTcpOptions(ast::Packet& packet) {
     return Expect('>', "after '<...'");
   }
   while (true) {
-    const Token& t = Peek();
+    Token t = Peek();
     ast::TcpOption option;
     option.range = t.range;
     if (t.IsKeyword("nop") || t.IsKeyword("eol") || t.IsKeyword("sackOK")) {
@@ -605,7 +605,7 @@ bool Parser::ParseTcpOptions(ast::Packet& packet) {
       option.values = {*val, *ecr};
     } else if (t.IsKeyword("FO") || t.IsKeyword("FOEXP")) {
       option.name = Take().text;
-      const Token& cookie = Peek();
+      Token cookie = Peek();
       if (cookie.Is(TokenKind::kWord) && !IsHexText(cookie.text)) {
         option.blob_define = Take().text;  // e.g. TFO_COOKIE, given per family by the harness
       } else {
@@ -687,7 +687,7 @@ std::optional<ast::Syscall> Parser::ParseSyscall() {
 bool Parser::ParseNote() {
   Token open = Take();
   while (!Peek().IsPunct(')')) {
-    const Token& t = Peek();
+    Token t = Peek();
     if (t.Is(TokenKind::kEof) || !StartsLine(t) == false) {
       // A note never spans to the next event.
     }
@@ -724,7 +724,7 @@ std::optional<ast::Expr> Parser::ParseExpr(int depth) {
 
 std::optional<ast::Expr> Parser::ParsePrimary(int depth) {
   ast::Expr e;
-  const Token& t = Peek();
+  Token t = Peek();
   SourceLoc start = t.loc();
   e.define_name = t.define_name;
   switch (t.kind) {
@@ -792,7 +792,7 @@ std::optional<ast::Expr> Parser::ParsePrimary(int depth) {
 bool Parser::ParseElements(ast::Expr& aggregate, char close, int depth) {
   if (TakePunct(close)) return true;
   while (true) {
-    const Token& t = Peek();
+    Token t = Peek();
     bool named = (t.Is(TokenKind::kWord) || t.Is(TokenKind::kKeyword)) &&
                  (Peek(1).IsPunct('=') || (t.Is(TokenKind::kKeyword) && Peek(1).IsPunct('(') &&
                                            t.text != "htons" && t.text != "inet_addr" &&

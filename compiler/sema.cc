@@ -603,6 +603,11 @@ std::optional<ir::IcmpPacket> Checker::LowerIcmp(const ast::Packet& packet) {
     out.id = static_cast<std::uint16_t>(*packet.icmp_id);
   }
   out.echoed = packet.icmp_echoed;
+  if (packet.echoed_start < 0 || packet.echoed_start > UINT32_MAX || packet.echoed_end < 0 ||
+      packet.echoed_end > UINT32_MAX || packet.echoed_len < 0 || packet.echoed_len > 65535) {
+    Error(packet.icmp_range, "echoed sequence numbers must fit in 32 bits and the length in 16");
+    return std::nullopt;
+  }
   if (packet.icmp_echoed == "tcp" && packet.echoed_end != packet.echoed_start + packet.echoed_len) {
     Error(packet.icmp_range, "inconsistent echoed TCP sequence numbers and payload size");
     ok = false;

@@ -226,7 +226,7 @@ std::vector<std::uint8_t> EncodeTcpPacket(const IpAddress& src, const IpAddress&
   t[13] = static_cast<std::uint8_t>(tcp.flags & 0xff);
   Put16(t + 14, tcp.win);
   Put16(t + 18, tcp.urg);
-  std::memcpy(t + kTcpHeaderLen, tcp.options.data(), tcp.options.size());
+  if (!tcp.options.empty()) std::memcpy(t + kTcpHeaderLen, tcp.options.data(), tcp.options.size());
   if (!md5_key.empty()) SignTcpMd5(src, dst, t, tcp_len, md5_key);
   Put16(t + 16, TransportChecksum(src.bytes, dst.bytes, src.size(), IPPROTO_TCP, t, tcp_len));
   return packet;

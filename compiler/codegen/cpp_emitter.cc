@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <climits>
+#include <cstdint>
 #include <sstream>
 
 #include "../printer.h"
@@ -23,12 +25,19 @@ std::string EmitTime(const ir::Time& t) {
   return "rt::At(0)";
 }
 
+/// A 64-bit integer literal; INT64_MIN has none in C++ (its magnitude does not fit).
+std::string Int64(std::int64_t v) {
+  if (v == INT64_MIN) return "(-9223372036854775807 - 1)";
+  return std::to_string(v);
+}
+
 /// An integer operand: a literal with its script spelling as a comment, or a run-time define.
 std::string EmitInt(const ir::Int& v) {
   if (!v.define.empty()) {
-    return fmt::format("run.Define({}, {}, {})", CppStringLiteral(v.define), v.value, v.ipv6_value);
+    return fmt::format("run.Define({}, {}, {})", CppStringLiteral(v.define), Int64(v.value),
+                       Int64(v.ipv6_value));
   }
-  std::string number = std::to_string(v.value);
+  std::string number = Int64(v.value);
   if (v.spelling.empty() || v.spelling == number) return number;
   return fmt::format("{} /*{}*/", number, v.spelling);
 }
@@ -154,8 +163,8 @@ std::string EmitSegment(const ir::TcpPacket& p) {
 }
 
 std::string EmitExpect(const ir::Expect& e) {
-  if (e.errno_name.empty()) return fmt::format("{{.result = {}}}", e.result);
-  return fmt::format("{{.result = {}, .err = {}, .err_name = {}}}", e.result, e.errno_value,
+  if (e.errno_name.empty()) return fmt::format("{{.result = {}}}", Int64(e.result));
+  return fmt::format("{{.result = {}, .err = {}, .err_name = {}}}", Int64(e.result), e.errno_value,
                      CppStringLiteral(e.errno_name));
 }
 
