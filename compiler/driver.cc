@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -34,6 +35,20 @@ namespace {
 void Fail(const llvm::Twine& message) { llvm::errs() << "pktc: error: " << message << "\n"; }
 
 bool WriteFileAtomically(const std::string& path, const std::string& contents) {
+  // A device or pipe (-o /dev/null, -o /dev/stdout) is written in place: renaming a file onto
+  // it would replace the device node itself.
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(path, ec);
+    if (!ec) out << contents;
+    if (ec || out.has_error()) {
+      Fail("cannot write '" + path + "': " + (ec ? ec.message() : out.error().message()));
+      out.clear_error();
+      return false;
+    }
+    return true;
+  }
   std::string tmp = path + ".tmp" + std::to_string(getpid());
   {
     std::error_code ec;
@@ -135,7 +150,15 @@ int BuildExecutable(const std::string& cpp, const std::string& output,
     for (const char* flag : {"-static", "-pthread"}) argv.push_back(flag);
     argv.insert(argv.end(), {"-I" + runtime->include_dir, source, runtime->library, "-o", binary});
     int status = RunProcess(argv, options.verbose);
-    if (status == 0) {
+    struct stat st;
+    bool special_output = stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+    if (status == 0 && special_output) {
+      // -o /dev/null: a check that the script builds; never replace a device node.
+      std::ifstream in(binary, std::ios::binary);
+      std::ofstream out(output, std::ios::binary);
+      out << in.rdbuf();
+      rc = out ? 0 : 1;
+    } else if (status == 0) {
       if (std::rename(binary.c_str(), output.c_str()) == 0) {
         rc = 0;
       } else if (errno == EXDEV) {

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Boots the stock kernel under qemu with scripts/vm on examples/md5_server.pkt, the corpus's
+# tcp_inq_client.pkt (when the corpus is there) and tests/vm/expect_fail.pkt, without /bin/sh
+# in the initramfs. Checks the KTAP and the verdict: exit 1, the real scripts "ok", expect_fail
+# "not ok ... # exit=1". (Not hello_server.pkt: on a slow TCG guest the kernel may ACK the request
+# before the reply is written, which that script does not allow.)
+# Exits 77 (skipped) when qemu, cpio, gcc or a readable kernel image is missing.
+#
+# usage: run_vm_test.sh SOURCE_DIR PKTC [CORPUS_DIR]
+set -u
+src=$1 pktc=$2 corpus=${3:-}
+
+if ! "$src/scripts/vm" --check-deps; then
+  echo "SKIP: scripts/vm cannot run here (see above)"
+  exit 77
+fi
+
+set -- "$src/examples/md5_server.pkt"
+[ -f "$corpus/kselftest/tcp_inq_client.pkt" ] && set -- "$@" "$corpus/kselftest/tcp_inq_client.pkt"
+n=$(($# + 1))
+log=$(mktemp "${TMPDIR:-/tmp}/pktc-vm-test.XXXXXX")
+trap 'rm -f "$log"' EXIT INT TERM
+
+rc=0
+"$src/scripts/vm" -q --pktc "$pktc" --log "$log" "$@" "$src/tests/vm/expect_fail.pkt" || rc=$?
+echo "scripts/vm exit status: $rc"
+
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- console log" >&2
+  cat "$log" >&2
+  exit 1
+}
+[ $rc -ne 2 ] || fail "infrastructure error (exit 2)"
+grep -qx "1\.\.$n" "$log" || fail "no plan 1..$n"
+for f in "$@"; do
+  t=$(basename "$f" .pkt)
+  grep -qE "^ok [0-9]+ selftests: net/packetdrill: $t\$" "$log" || fail "$t did not pass"
+done
+grep -qE '^not ok [0-9]+ selftests: net/packetdrill: expect_fail # exit=1$' "$log" ||
+  fail "expect_fail was not reported as failing"
+grep -q "^# Totals: pass:$((n - 1)) fail:1 " "$log" || fail "wrong Totals"
+grep -q 'no /bin/sh' "$log" && fail "a test wanted /bin/sh"
+[ $rc -eq 1 ] || fail "expected exit status 1 (a test failed), got $rc"
+echo PASS
