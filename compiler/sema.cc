@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "code_block.h"
 #include "embedded_files.h"
 #include "llvm/ADT/StringRef.h"
 #include "pktc/symbols.h"
@@ -187,6 +188,7 @@ class Checker {
   const SemaOptions& options_;
   DiagnosticEngine& diags_;
   std::set<std::string> embedded_paths_;
+  CodeBlockScope code_scope_;  // The script's code blocks share one Python namespace.
 };
 
 std::optional<ir::Script> Checker::Run(const ast::Script& script) {
@@ -264,9 +266,16 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
       Embed(*command, out);
       ev.action = ir::Command{command->text};
     } else if (const auto* code = std::get_if<ast::Code>(&event.action)) {
+      std::optional<CodeBlock> block =
+          ParseCodeBlock(code->text, CodeBlockBodyStart(code->range), diags_, code_scope_);
+      if (!block) continue;
       ir::Code lowered;
-      lowered.native = false;
       lowered.python_text = code->text;
+      lowered.native = !block->needs_python;
+      if (lowered.native) {
+        lowered.function_name = "CodeBlock" + std::to_string(out.code_functions.size());
+        out.code_functions.push_back(EmitCodeBlockFunction(*block, lowered.function_name));
+      }
       ev.action = std::move(lowered);
     }
     bool special_time = event.time.kind == ast::TimeKind::kAny ||
@@ -278,6 +287,13 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
       continue;
     }
     out.events.push_back(std::move(ev));
+  }
+  // One block that needs Python sends them all there, so they keep sharing variables.
+  if (code_scope_.python) {
+    for (ir::Event& e : out.events) {
+      if (auto* code = std::get_if<ir::Code>(&e.action)) code->native = false;
+    }
+    out.code_functions.clear();
   }
   if (diags_.HadErrors()) return std::nullopt;
   return out;

@@ -107,6 +107,7 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
   script.body(run);
   // As packetdrill: the cleanup command first, then the wait for a blocking call.
   run.Finish();
+  run.RunCodeBlocks();
   run.End();
   return kExitPass;
 }

@@ -721,12 +721,41 @@ void RunImpl::Command(const Event& ev, const char* text) {
   EndEvent(t, false);
 }
 
-void RunImpl::Code(const Event& ev, CodeFn) {
-  Fail(ev, "error in code block", "code blocks are not supported by this runtime yet");
+void RunImpl::SnapshotForCode(const Event& ev) {
+  if (!under_test_) Fail(ev, "runtime error in code", "no socket to use for code");
+  std::string error;
+  if (!code_blocks_.Snapshot(under_test_->live_fd, &error)) {
+    Fail(ev, "runtime error in code", error);
+  }
 }
 
-void RunImpl::CodePython(const Event& ev, const char*) {
-  Fail(ev, "error in code block", "code blocks are not supported by this runtime yet");
+void RunImpl::Code(const Event& ev, CodeFn fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "data collection for code");
+  SnapshotForCode(ev);
+  code_blocks_.AddNative(ev.line, fn);
+  Trace(ev, t, "code block");
+  EndEvent(t, false);
+}
+
+void RunImpl::CodePython(const Event& ev, const char* python_text) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Timing t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "data collection for code");
+  SnapshotForCode(ev);
+  code_blocks_.AddPython(ev.line, python_text);
+  Trace(ev, t, "code block (python3)");
+  EndEvent(t, false);
+}
+
+void RunImpl::RunCodeBlocks() {
+  std::string failure;
+  if (code_blocks_.RunAll(script_.path, &failure)) return;
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s\n", failure.c_str());
+  std::fflush(stderr);
+  _exit(1);
 }
 
 }  // namespace pktc::rt

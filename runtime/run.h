@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "code_blocks.h"
 #include "commands.h"
 #include "options.h"
 #include "packet.h"
@@ -37,6 +38,8 @@ class RunImpl final : public Run {
   void End();
   /// Runs the cleanup command (only if an init command ran, as packetdrill does).
   void Finish();
+  /// After Finish(): runs the code blocks, which packetdrill defers to the end of the script.
+  void RunCodeBlocks();
 
   std::int64_t Define(const char* name, std::int64_t ipv4, std::int64_t ipv6) override;
   void Inbound(const Event& ev, const TcpSegment& packet) override;
@@ -139,6 +142,10 @@ class RunImpl final : public Run {
   void RememberPacket(char direction, std::int64_t us, const std::string& text);
   /// With --timing-report: p50, p99 and max of how late the runtime started its events.
   void PrintTimingReport() const;
+
+  /// Snapshots the socket under test for the code block of `ev`.
+  void SnapshotForCode(const Event& ev);
+  CodeBlockRunner code_blocks_;
 
   std::vector<std::int64_t> lateness_us_;
   std::vector<std::string> recent_packets_;  ///< Ring of the last few, oldest first.

@@ -241,6 +241,17 @@ class CodeContext {
 };
 using CodeFn = void (*)(CodeContext&);
 
+/// Python's integer operators where C++ differs, for compiled code blocks (defined in
+/// runtime/code_blocks.cc). Like Python they end the block with an error on division by zero
+/// or a negative shift count; a result beyond 64 bits is an error too (native code blocks
+/// compute in 64 bits, where Python's integers are unbounded).
+namespace py {
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b);    ///< a // b: rounds toward -infinity.
+std::int64_t Mod(std::int64_t a, std::int64_t b);         ///< a % b: takes the sign of b.
+std::int64_t LeftShift(std::int64_t a, std::int64_t b);   ///< a << b
+std::int64_t RightShift(std::int64_t a, std::int64_t b);  ///< a >> b: rounds toward -infinity.
+}  // namespace py
+
 // ---------------------------------------------------------------------------------------------
 // The per-family run context the generated body drives.
 
