@@ -101,7 +101,7 @@ void RunImpl::Start() {
 
 void RunImpl::End() {
   if (blocking_done_) {
-    if (blocking_thread_.joinable()) blocking_thread_.join();
+    JoinBlockingThread();
     return;
   }
   std::int64_t deadline = NowNs() + 1'000'000'000;
@@ -112,7 +112,7 @@ void RunImpl::End() {
     std::fflush(stderr);
     _exit(1);
   }
-  blocking_thread_.join();
+  JoinBlockingThread();
 }
 
 void RunImpl::RememberPacket(char direction, std::int64_t us, const std::string& text) {
@@ -268,11 +268,13 @@ int RunImpl::LiveFd(const Event& ev, const char* call, std::int64_t script_fd) {
            " (no call of the script returned it)");
 }
 
-void RunImpl::MapFd(const Event& ev, std::int64_t script_fd, int live_fd) {
-  if (fds_.count(script_fd)) {
-    Fail(ev, "runtime error", "duplicate script fd " + std::to_string(script_fd));
-  }
+void RunImpl::MapFd(const Event&, std::int64_t script_fd, int live_fd) {
+  // A script may reuse a script fd that is still open (a second accept() = 4 while the first 4
+  // was never closed); as with packetdrill, the newest socket takes the number.
   fds_[script_fd] = live_fd;
+  for (auto& s : sockets_) {
+    if (s->script_fd == script_fd && s->live_fd != live_fd) s->script_fd = -1;
+  }
 }
 
 std::uint16_t RunImpl::EphemeralPort(const Event& ev) {

@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <thread>
+#include <functional>
+#include <optional>
+
+#include <pthread.h>
 #include <memory>
 #include <string>
 #include <vector>
@@ -105,6 +108,8 @@ class RunImpl final : public Run {
   template <typename Fn>
   auto UnlockedCall(std::mutex& mu, bool on_thread, CallContext& c, Fn fn);
   void WaitForBlockingThread(const Event& ev, bool fatal);
+  void StartThread(std::function<void()> fn);
+  void JoinBlockingThread();
   void DoSocket(CallContext& c);
   void DoBind(CallContext& c);
   void DoListen(CallContext& c);
@@ -165,7 +170,7 @@ class RunImpl final : public Run {
   /// Guards the state above against the blocking-call thread. Held while an event runs; the
   /// thread takes it for the bookkeeping before and after its call.
   std::mutex mu_;
-  std::thread blocking_thread_;
+  std::optional<pthread_t> blocking_thread_;
   std::atomic<bool> blocking_done_{true};
   std::atomic<pid_t> blocking_tid_{0};
 };
