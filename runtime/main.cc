@@ -64,8 +64,10 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
     param.sched_priority = sched_get_priority_min(SCHED_RR);
     sched_setscheduler(0, SCHED_RR, &param);  // Best effort.
   }
-  SendZeros(0);  // Map (and lock) the zero region now, not during an event.
-  mlockall(MCL_CURRENT | MCL_FUTURE);  // Best effort.
+  SendZeros(0);  // Map the zero region now, not during an event.
+  // MCL_ONFAULT: lock pages as they are touched rather than populating every mapping (the
+  // 64 MB zero region, thread stacks) up front, which cost memory and milliseconds.
+  mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);  // Best effort.
   if (unshare(CLONE_NEWNET) != 0) {
     return Skip(std::string("cannot create a network namespace (") + std::strerror(errno) +
                 "); run as root or with CAP_SYS_ADMIN and CAP_NET_ADMIN");

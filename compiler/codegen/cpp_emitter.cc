@@ -173,7 +173,9 @@ std::string EmitValue(const ir::Value& v) {
     case ir::Value::Kind::kEllipsis: return "rt::Dots()";
     case ir::Value::Kind::kInt: return fmt::format("rt::Int({})", EmitInt(v.int_value));
     case ir::Value::Kind::kString:
-      return fmt::format("rt::Str({}{})", CppStringLiteral(v.bytes), v.truncated ? ", true" : "");
+      // With the length: the bytes may hold NULs (\x00, inet6_addr("::1")).
+      return fmt::format("rt::Str(std::string({}, {}){})", CppStringLiteral(v.bytes),
+                         v.bytes.size(), v.truncated ? ", true" : "");
     case ir::Value::Kind::kList:
     case ir::Value::Kind::kStruct: {
       std::vector<std::string> items;

@@ -29,6 +29,15 @@ fuzzer=$fuzz_build/pktc_fuzzer
 mkdir -p "$work" "$corpus" "$artifacts"
 
 say() { echo "fuzz-smoke: $*"; }
+# The first report of a log (sanitizer error or invariant violation with its stack, up to the
+# first blank line) and the SUMMARY line, indented.
+first_report() {
+  awk '/ERROR: |runtime error|invariant violated|CheckScript returned|disagrees|embedded a file/ &&
+       !shown {on = 1; shown = 1}
+       on && /^$/ {on = 0}
+       on && n < 25 {print; n++}
+       /^SUMMARY|Test unit written/ {print}' "$1" | sed 's/^/    /'
+}
 
 # --- Build -----------------------------------------------------------------------------------
 if ! command -v "$cxx" >/dev/null || ! command -v "$cc" >/dev/null; then
@@ -63,8 +72,7 @@ for r in "${regressions[@]}"; do
   if ! "$fuzzer" -timeout=10 -rss_limit_mb=2048 "$r" >"$work/replay.log" 2>&1; then
     failed_regressions+=("$r")
     say "REGRESSION FAILS: $r"
-    grep -E "ERROR: |runtime error|SUMMARY|invariant violated|^ *#[0-9] " "$work/replay.log" |
-      head -15 | sed 's/^/    /'
+    first_report "$work/replay.log"
   fi
 done
 say "replayed ${#regressions[@]} regression input(s), ${#failed_regressions[@]} failing"
@@ -127,8 +135,7 @@ say "executions: ${execs:-unknown}, exec/s: ${rate:-unknown}, new corpus units: 
     "(${done_line:-no 'Done' line: the run stopped early})"
 
 if [[ $status -ne 0 || ${#new_artifacts[@]} -gt 0 ]]; then
-  grep -E "ERROR: |runtime error|SUMMARY|invariant violated|Test unit written|^ *#[0-9]+ " "$log" |
-    head -40 | sed 's/^/    /'
+  first_report "$log"
   for a in "${new_artifacts[@]}"; do
     say "artifact: $a"
   done
