@@ -13,6 +13,7 @@
 #include "ast.h"
 #include "diagnostics.h"
 #include "ir.h"
+#include "corpus_scripts.h"
 #include "lexer.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -21,92 +22,6 @@
 
 namespace pktc {
 namespace {
-
-// tcp_inq_client.pkt from the kernel selftests (/work/shared/corpus/kselftest/), verbatim.
-constexpr char kInqClient[] = R"pkt(// SPDX-License-Identifier: GPL-2.0
-// Test TCP_INQ and TCP_CM_INQ on the client side.
-`./defaults.sh
-`
-
-// Create a socket and set it to non-blocking.
-    0	socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-   +0	fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)
-   +0	fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
-
-// Connect to the server and enable TCP_INQ.
-   +0	connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
-   +0	setsockopt(3, SOL_TCP, TCP_INQ, [1], 4) = 0
-
-   +0	> S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
- +.01	< S. 0:0(0) ack 1 win 5792 <mss 1460,sackOK,TS val 700 ecr 100,nop,wscale 7>
-   +0	> . 1:1(0) ack 1 <nop,nop,TS val 200 ecr 700>
-
-// Now we have 10K of data ready on the socket.
-   +0	< . 1:10001(10000) ack 1 win 514
-   +0	> . 1:1(0) ack 10001 <nop,nop,TS val 200 ecr 700>
-
-// We read 1K and we should have 9K ready to read.
-   +0	recvmsg(3, {msg_name(...)=...,
-		    msg_iov(1)=[{..., 1000}],
-		    msg_flags=0,
-		    msg_control=[{cmsg_level=SOL_TCP,
-				  cmsg_type=TCP_CM_INQ,
-				  cmsg_data=9000}]}, 0) = 1000
-// We read 9K and we should have no further data ready to read.
-   +0	recvmsg(3, {msg_name(...)=...,
-		    msg_iov(1)=[{..., 9000}],
-		    msg_flags=0,
-		    msg_control=[{cmsg_level=SOL_TCP,
-				  cmsg_type=TCP_CM_INQ,
-				  cmsg_data=0}]}, 0) = 9000
-
-// Server sends more data and closes the connections.
-   +0	< F. 10001:20001(10000) ack 1 win 514
-   +0	> . 1:1(0) ack 20002 <nop,nop,TS val 200 ecr 700>
-
-// We read 10K and we should have one "fake" byte because the connection is
-// closed.
-   +0	recvmsg(3, {msg_name(...)=...,
-		    msg_iov(1)=[{..., 10000}],
-		    msg_flags=0,
-		    msg_control=[{cmsg_level=SOL_TCP,
-				  cmsg_type=TCP_CM_INQ,
-				  cmsg_data=1}]}, 0) = 10000
-// Now, receive EOF.
-   +0	read(3, ..., 2000) = 0
-)pkt";
-
-// tcp_md5_md5-only-on-client-ack.pkt from the kernel selftests (/work/shared/corpus/kselftest/),
-// verbatim.
-constexpr char kMd5OnlyOnClientAck[] = R"pkt(// SPDX-License-Identifier: GPL-2.0
-// Test what happens when client does not provide MD5 on SYN,
-// but then does on the ACK that completes the three-way handshake.
-
-`./defaults.sh`
-
-// Establish a connection.
-    0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-   +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-   +0 bind(3, ..., ...) = 0
-   +0 listen(3, 1) = 0
-
-   +0 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 10>
-   +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
-// Ooh, weird: client provides MD5 option on the ACK:
- +.01 < . 1:1(0) ack 1 win 514 <md5 000102030405060708090a0b0c0d0e0f,nop,nop>
- +.01 < . 1:1(0) ack 1 win 514 <md5 000102030405060708090a0b0c0d0e0f,nop,nop>
-
-// The TCP listener refcount should be 2, but on buggy kernels it can be 0:
-   +0 `grep " 0A " /proc/net/tcp /proc/net/tcp6 | grep ":1F90"`
-
-// Now here comes the legit ACK:
- +.01 < . 1:1(0) ack 1 win 514
-
-// Make sure the connection is OK:
-   +0 accept(3, ..., ...) = 4
-
- +.01 write(4, ..., 1000) = 1000
-)pkt";
 
 // Collects diagnostics as text (as the terminal would show them, without colours).
 void CollectDiagnostic(const llvm::SMDiagnostic& diag, void* context) {
@@ -192,7 +107,8 @@ ir::TcpPacket OnlyPacket(std::string_view text) {
 // Whole scripts
 
 TEST(Sema, LowersInqClientSeedScript) {
-  ir::Script script = Lower(kInqClient);
+  PKTC_CORPUS_SCRIPT(inqClient_script, "tcp_inq_client.pkt");
+  ir::Script script = Lower(inqClient_script);
   EXPECT_EQ(script.path, "dir/input.pkt");
   EXPECT_EQ(script.name, "input");
   EXPECT_EQ(script.init_command, "./defaults.sh\n");
@@ -247,7 +163,8 @@ TEST(Sema, LowersInqClientSeedScript) {
 }
 
 TEST(Sema, LowersMd5SeedScript) {
-  ir::Script script = Lower(kMd5OnlyOnClientAck);
+  PKTC_CORPUS_SCRIPT(md5OnlyOnClientAck_script, "tcp_md5_md5-only-on-client-ack.pkt");
+  ir::Script script = Lower(md5OnlyOnClientAck_script);
   ASSERT_EQ(script.events.size(), 12u);
   const ir::TcpPacket& ack = std::get<ir::TcpPacket>(script.events[6].action);
   ASSERT_EQ(ack.options.size(), 3u);
