@@ -277,6 +277,22 @@ void RunImpl::MapFd(const Event&, std::int64_t script_fd, int live_fd) {
   }
 }
 
+std::int64_t RunImpl::SniffDeadlineNs(const Event& ev, const Timing& t) const {
+  if (ev.time.kind == TimeKind::kAnyTime) return -1;  // `*` waits forever.
+  // packetdrill waits the event's offset from the previous event, in whole seconds, plus 2 s.
+  std::int64_t span = std::max(t.start_us, t.end_us) - prev_script_us_;
+  std::int64_t wait_us = (span / 1000000 + 2) * 1000000;
+  return live_start_ns_ + (prev_script_us_ + wait_us) * 1000;
+}
+
+std::uint16_t LocalPort(int fd) {
+  sockaddr_storage local{};
+  socklen_t len = sizeof local;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) return 0;
+  return ntohs(local.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&local)->sin_port
+                                          : reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
+}
+
 std::uint16_t RunImpl::EphemeralPort(const Event& ev) {
   // Like packetdrill: the kernel picks a free port for a throw-away socket.
   int fd = socket(config_.local.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -424,13 +440,7 @@ bool RunImpl::ReadOutbound(const Event& ev, SocketState& s, std::int64_t deadlin
     if (!(packet->src == config_.local) || !(packet->dst == config_.remote)) continue;
     // A blocking connect() may still be in the kernel: its port is known once the SYN is out.
     if (s.local_port == 0 && s.kind == SocketState::Kind::kConnecting && s.live_fd >= 0) {
-      sockaddr_storage local{};
-      socklen_t len = sizeof local;
-      if (getsockname(s.live_fd, reinterpret_cast<sockaddr*>(&local), &len) == 0) {
-        s.local_port = ntohs(local.ss_family == AF_INET
-                                 ? reinterpret_cast<sockaddr_in*>(&local)->sin_port
-                                 : reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
-      }
+      s.local_port = LocalPort(s.live_fd);
     }
     if (packet->tcp.src_port != s.local_port || packet->tcp.dst_port != s.remote_port) continue;
     return true;
@@ -443,13 +453,7 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
   SocketState* s = under_test_;
   if (!s) Fail(ev, "error handling packet", "no socket under test for this outbound packet");
 
-  std::int64_t deadline = -1;
-  if (ev.time.kind != TimeKind::kAnyTime) {
-    // packetdrill waits the event's offset from the previous event, in whole seconds, plus 2 s.
-    std::int64_t span = std::max(t.start_us, t.end_us) - prev_script_us_;
-    std::int64_t wait_us = (span / 1000000 + 2) * 1000000;
-    deadline = live_start_ns_ + (prev_script_us_ + wait_us) * 1000;
-  }
+  std::int64_t deadline = SniffDeadlineNs(ev, t);
   DecodedPacket live;
   std::int64_t ts_ns = 0;
   std::vector<std::uint8_t> raw;
@@ -593,10 +597,7 @@ void RunImpl::Outbound(const Event& ev, const UdpDatagram& udp) {
   Timing t = BeginEvent(ev, /*inbound_packet=*/false);
   SocketState* s = under_test_;
   if (!s) Fail(ev, "error handling packet", "no socket for this outbound UDP datagram");
-  std::int64_t deadline = ev.time.kind == TimeKind::kAnyTime
-                              ? -1
-                              : live_start_ns_ + (prev_script_us_ + ((std::max(t.start_us, t.end_us) -
-                                                                       prev_script_us_) / 1000000 + 2) * 1000000) * 1000;
+  std::int64_t deadline = SniffDeadlineNs(ev, t);
   std::vector<std::uint8_t> bytes;
   DecodedPacket live;
   std::int64_t ts_ns = 0;
@@ -678,10 +679,7 @@ void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
   std::lock_guard<std::mutex> lock(mu_);
   Timing t = BeginEvent(ev, /*inbound_packet=*/false);
   bool v6 = config_.remote.family == AF_INET6;
-  std::int64_t deadline = ev.time.kind == TimeKind::kAnyTime
-                              ? -1
-                              : live_start_ns_ + (prev_script_us_ + ((std::max(t.start_us, t.end_us) -
-                                                                       prev_script_us_) / 1000000 + 2) * 1000000) * 1000;
+  std::int64_t deadline = SniffDeadlineNs(ev, t);
   std::vector<std::uint8_t> bytes;
   DecodedPacket live;
   std::int64_t ts_ns = 0;

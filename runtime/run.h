@@ -30,6 +30,9 @@ namespace pktc::rt {
 /// so its setup does not delay an event.
 const char* SendZeros(std::int64_t len);
 
+/// The local port a socket is bound to (getsockname), or 0.
+std::uint16_t LocalPort(int fd);
+
 class RunImpl final : public Run {
  public:
   RunImpl(const ScriptInfo& script, const FamilyConfig& config, TunDevice& tun,
@@ -131,6 +134,8 @@ class RunImpl final : public Run {
   SocketState* SocketByScriptFd(std::int64_t script_fd);
   void MapFd(const Event& ev, std::int64_t script_fd, int live_fd);
   std::uint16_t EphemeralPort(const Event& ev);
+  /// When an outbound packet of `ev` stops being awaited (packetdrill's rule), or -1 for `*`.
+  std::int64_t SniffDeadlineNs(const Event& ev, const Timing& t) const;
   std::size_t FillSockaddr(int domain, const IpAddress& address, std::uint16_t port,
                            sockaddr_storage* out) const;
   bool ReadOutbound(const Event& ev, SocketState& socket, std::int64_t deadline_ns,

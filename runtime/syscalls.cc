@@ -300,13 +300,7 @@ void RunImpl::NoteImplicitConnect(SocketState* s, int live_fd) {
   s->kind = SocketState::Kind::kConnecting;
   s->remote_port = static_cast<std::uint16_t>(config_.connect_port);
   under_test_ = s;
-  sockaddr_storage local{};
-  socklen_t local_len = sizeof local;
-  if (getsockname(live_fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
-    s->local_port = ntohs(local.ss_family == AF_INET
-                              ? reinterpret_cast<sockaddr_in*>(&local)->sin_port
-                              : reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
-  }
+  if (std::uint16_t port = LocalPort(live_fd)) s->local_port = port;
 }
 
 void RunImpl::DoConnect(CallContext& c) {
