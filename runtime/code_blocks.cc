@@ -1,6 +1,8 @@
 // CodeBlockRunner: deferred execution of code blocks, natively or with python3.
 #include "code_blocks.h"
 
+#include "command_signal.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -195,6 +197,7 @@ int RunCapturingStderr(const std::string& command, const std::string& dir, std::
   if (pipe2(fds, O_CLOEXEC) != 0) return -1;
   std::fflush(stdout);
   std::fflush(stderr);
+  CommandSignalScope signal_scope;  // packetdrill runs the block with system().
   pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
@@ -202,6 +205,7 @@ int RunCapturingStderr(const std::string& command, const std::string& dir, std::
     return -1;
   }
   if (pid == 0) {
+    signal_scope.RestoreInChild();
     dup2(fds[1], STDERR_FILENO);
     // The test's own directory may not exist here: each run mounts a private /tmp, and
     // interpreter wrappers such as pyenv's shims fail when they cannot enter $PWD.

@@ -1,14 +1,17 @@
 // Shell command execution with embedded helper files.
 #include "commands.h"
 
+#include "command_signal.h"
 #include "native_command.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -37,14 +40,15 @@ bool MakeDirs(const std::string& path) {
   return true;
 }
 
+int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
+  std::remove(path);
+  return 0;  // Best effort: keep going.
+}
+
+/// `rm -rf` in process: an exec of /bin/rm cost about 10 ms per run and needs an rm binary.
 void RemoveTree(const std::string& path) {
   if (path.empty()) return;
-  pid_t pid = fork();
-  if (pid == 0) {
-    execl("/bin/rm", "rm", "-rf", path.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  if (pid > 0) waitpid(pid, nullptr, 0);
+  nftw(path.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
 }
 }  // namespace
 
@@ -99,10 +103,12 @@ bool CommandRunner::Run(const std::string& text, std::string* error) {
   std::fflush(stdout);
   std::fflush(stderr);
   pid_t self = getpid();
+  CommandSignalScope signal_scope;
   if (!std::getenv("PKTC_SHELL_COMMANDS")) {
     NativeCommandContext context{work_dir_, std::to_string(self)};
     int status = 0;
     if (RunNativeCommand(text, context, &status)) {
+      signal_scope.RanInProcess();
       if (status == 0) return true;
       *error = "non-zero status " + std::to_string(status);
       return false;
@@ -114,6 +120,7 @@ bool CommandRunner::Run(const std::string& text, std::string* error) {
     return false;
   }
   if (pid == 0) {
+    signal_scope.RestoreInChild();
     if (chdir(work_dir_.c_str()) != 0) _exit(126);
     setenv("PACKETDRILL_PID", std::to_string(self).c_str(), 1);
     // Scripts call sysctl, ip and tc, which live in sbin directories that a test runner's or an

@@ -1,11 +1,12 @@
 // rt::Main: the entry point of every generated test. Runs each IP family in a child process
 // that enters network and mount namespaces of its own, and reports KTAP like ksft_runner.sh.
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,9 +21,10 @@
 #include "clock.h"
 #include "commands.h"
 #include "junit.h"
+#include "namespaces.h"
 #include "netlink.h"
-#include "pcap.h"
 #include "options.h"
+#include "pcap.h"
 #include "pktc/runtime.h"
 #include "report.h"
 #include "run.h"
@@ -56,29 +58,24 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
       !pcap.Open(config.pcap_dir + "/" + script.name + "." + config.name + ".pcap", &pcap_error)) {
     return Error(script, pcap_error);
   }
-  // Like packetdrill: a failed write to a closed socket is an EPIPE to check, not a death;
-  // real-time scheduling and locked memory keep the event timing tight on a busy machine.
+  // Like packetdrill: a failed write to a closed socket is an EPIPE to check, not a death.
   signal(SIGPIPE, SIG_IGN);
-  if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
-    sched_param param{};
-    param.sched_priority = sched_get_priority_min(SCHED_RR);
-    sched_setscheduler(0, SCHED_RR, &param);  // Best effort.
-  }
-  SendZeros(0);  // Map the zero region now, not during an event.
-  // MCL_ONFAULT: lock pages as they are touched rather than populating every mapping (the
-  // 64 MB zero region, thread stacks) up front, which cost memory and milliseconds.
-  mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);  // Best effort.
-  if (unshare(CLONE_NEWNET) != 0) {
-    return Skip(std::string("cannot create a network namespace (") + std::strerror(errno) +
-                "); run as root or with CAP_SYS_ADMIN and CAP_NET_ADMIN");
-  }
-  // A private /tmp, so concurrent runs do not see each other's files. Not essential: carry on
-  // without it where mount namespaces are not allowed.
-  if (unshare(CLONE_NEWNS) == 0 &&
-      mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
-      mount("pktc-tmp", "/tmp", "tmpfs", 0, "mode=1777") == 0) {
-    // Whatever TMPDIR named under the old /tmp is hidden now.
-    setenv("TMPDIR", "/tmp", 1);
+  std::string why_not;
+  Isolation isolation = EnterNamespaces(&why_not);
+  if (isolation == Isolation::kUnavailable) return Skip(why_not);
+  // Real-time scheduling and locked memory keep the event timing tight on a busy machine.
+  // Only with real privilege: inside a user namespace both fail or, for mlockall(MCL_FUTURE)
+  // under a small RLIMIT_MEMLOCK, would make later allocations fail.
+  if (isolation == Isolation::kPrivileged) {
+    if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+      sched_param param{};
+      param.sched_priority = sched_get_priority_min(SCHED_RR);
+      sched_setscheduler(0, SCHED_RR, &param);  // Best effort.
+    }
+    SendZeros(0);  // Map the zero region now, not during an event.
+    // MCL_ONFAULT: lock pages as they are touched rather than populating every mapping (the
+    // 64 MB zero region, thread stacks) up front, which cost memory and milliseconds.
+    mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);  // Best effort.
   }
   Netlink netlink;
   std::string error;
@@ -88,14 +85,19 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
 
   TunDevice tun;
   switch (tun.Open(&error)) {
-    case TunDevice::OpenResult::kOk: break;
-    case TunDevice::OpenResult::kNoDevice: return Skip(error + " (is the tun module loaded?)");
-    case TunDevice::OpenResult::kNoPermission: return Skip(error);
-    case TunDevice::OpenResult::kError: return Error(script, error);
+    case TunDevice::OpenResult::kOk:
+      break;
+    case TunDevice::OpenResult::kNoDevice:
+      return Skip(error + " (is the tun module loaded?)");
+    case TunDevice::OpenResult::kNoPermission:
+      return Skip(error);
+    case TunDevice::OpenResult::kError:
+      return Error(script, error);
   }
   if ((config.mtu != 1500 && !netlink.SetMtu(tun.ifindex(), config.mtu, &error)) ||
       !netlink.SetLinkUp(tun.ifindex(), &error) ||
       !netlink.AddAddress(tun.ifindex(), config.local, config.local_prefix_len, &error) ||
+      !netlink.WaitUntilLocal(config.local, &error) ||
       !netlink.AddRoute(tun.ifindex(), config.remote, config.remote_prefix_len, &error) ||
       !tun.OpenSniffer(&error)) {
     return Error(script, tun.name() + ": " + error);
@@ -114,73 +116,102 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
   return kExitPass;
 }
 
-FamilyResult RunFamilyInChild(const ScriptInfo& script, const FamilyConfig& config) {
+/// One family's run in a child process, and what the parent collects from it.
+struct FamilyChild {
+  pid_t pid = -1;
+  int output_fd = -1;  ///< Read end of the child's stdout and stderr.
+  std::string output;
+  std::int64_t start_ns = 0;
   FamilyResult result;
-  result.family = config.name;
+};
+
+/// Forks the child that runs one family; its stdout and stderr go to a pipe the parent reads.
+void StartFamily(const ScriptInfo& script, const FamilyConfig& config, FamilyChild* child) {
+  child->result.family = config.name;
+  child->start_ns = NowNs();
   int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) {
-    result.verdict = Verdict::kFail;
-    result.lines.push_back(std::string("cannot create a pipe: ") + std::strerror(errno));
-    return result;
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    child->result.verdict = Verdict::kFail;
+    child->result.lines.push_back(std::string("cannot create a pipe: ") + std::strerror(errno));
+    return;
   }
   std::fflush(stdout);
   std::fflush(stderr);
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
-    // If the runner dies, the run must not outlive it (its namespaces then vanish with it).
+    // If the parent dies, the run must not outlive it (its namespaces then vanish with it).
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(kExitFail);
-    close(pipe_fds[0]);
     dup2(pipe_fds[1], STDOUT_FILENO);
     dup2(pipe_fds[1], STDERR_FILENO);
-    close(pipe_fds[1]);
     int code = RunFamily(script, config);
     std::fflush(stdout);
     std::fflush(stderr);
     _exit(code);
   }
   close(pipe_fds[1]);
-  std::string output;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(pipe_fds[0], buf, sizeof buf)) != 0) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    output.append(buf, static_cast<std::size_t>(n));
-  }
-  close(pipe_fds[0]);
-  int status = 0;
   if (pid < 0) {
-    result.verdict = Verdict::kFail;
-    result.lines.push_back(std::string("cannot fork: ") + std::strerror(errno));
-    return result;
+    close(pipe_fds[0]);
+    child->result.verdict = Verdict::kFail;
+    child->result.lines.push_back(std::string("cannot fork: ") + std::strerror(errno));
+    return;
   }
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(kSkipMarker, 0) == 0) {
-      result.reason = line.substr(std::strlen(kSkipMarker));
-      continue;
+  child->pid = pid;
+  child->output_fd = pipe_fds[0];
+}
+
+/// Reads every child's output until all have closed it, then reaps them, so that families
+/// run at the same time in parallel mode.
+void CollectFamilies(std::vector<FamilyChild*> children) {
+  std::vector<pollfd> fds;
+  for (;;) {
+    fds.clear();
+    for (FamilyChild* c : children) {
+      if (c->output_fd >= 0) fds.push_back({c->output_fd, POLLIN, 0});
     }
-    result.lines.push_back(line);
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == kExitPass) {
-    result.verdict = Verdict::kPass;
-  } else if (WIFEXITED(status) && WEXITSTATUS(status) == kExitSkip) {
-    result.verdict = Verdict::kSkip;
-  } else {
-    result.verdict = Verdict::kFail;
-    if (WIFSIGNALED(status)) {
-      result.lines.push_back(std::string("the run was killed by signal ") +
-                             strsignal(WTERMSIG(status)));
+    if (fds.empty()) break;
+    if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
+    for (FamilyChild* c : children) {
+      if (c->output_fd < 0) continue;
+      char buf[4096];
+      ssize_t n = read(c->output_fd, buf, sizeof buf);
+      if (n > 0) {
+        c->output.append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        close(c->output_fd);
+        c->output_fd = -1;
+      }
     }
   }
-  return result;
+  for (FamilyChild* c : children) {
+    if (c->pid < 0) continue;
+    int status = 0;
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    FamilyResult& result = c->result;
+    result.seconds = static_cast<double>(NowNs() - c->start_ns) / 1e9;
+    std::istringstream lines(c->output);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.rfind(kSkipMarker, 0) == 0) {
+        result.reason = line.substr(std::strlen(kSkipMarker));
+        continue;
+      }
+      result.lines.push_back(line);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == kExitPass) {
+      result.verdict = Verdict::kPass;
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == kExitSkip) {
+      result.verdict = Verdict::kSkip;
+    } else {
+      result.verdict = Verdict::kFail;
+      if (WIFSIGNALED(status)) {
+        result.lines.push_back(std::string("the run was killed by signal ") +
+                               strsignal(WTERMSIG(status)));
+      }
+    }
+  }
 }
 
 bool MachineSlow() {
@@ -222,11 +253,21 @@ int Main(int argc, char** argv, const ScriptInfo& script) {
   if (options.dry_run) return kExitPass;
 
   PrintKtapHeader(static_cast<int>(configs.size()));
-  std::vector<FamilyResult> results;
+  // Each family has its own namespaces and /tmp, so by default they run at the same time;
+  // the results are printed in order either way.
+  std::vector<FamilyChild> children(configs.size());
   for (std::size_t i = 0; i < configs.size(); ++i) {
-    std::int64_t start = NowNs();
-    FamilyResult r = RunFamilyInChild(script, configs[i]);
-    r.seconds = static_cast<double>(NowNs() - start) / 1e9;
+    StartFamily(script, configs[i], &children[i]);
+    if (options.serial) CollectFamilies({&children[i]});
+  }
+  if (!options.serial) {
+    std::vector<FamilyChild*> all;
+    for (FamilyChild& c : children) all.push_back(&c);
+    CollectFamilies(all);
+  }
+  std::vector<FamilyResult> results;
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    FamilyResult& r = children[i].result;
     if (slow && r.verdict == Verdict::kFail) r.verdict = Verdict::kXfail;
     PrintKtapResult(static_cast<int>(i + 1), r);
     results.push_back(std::move(r));

@@ -3,11 +3,11 @@
 
 #include <linux/genetlink.h>
 #include <linux/if.h>
-#include <linux/pkt_sched.h>
-#include <linux/tcp_metrics.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
+#include <linux/tcp_metrics.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,7 +30,8 @@ struct Request {
 };
 
 void AddAttribute(Request& req, unsigned short type, const void* data, std::size_t len) {
-  auto* rta = reinterpret_cast<rtattr*>(reinterpret_cast<char*>(&req) + NLMSG_ALIGN(req.header.nlmsg_len));
+  auto* rta =
+      reinterpret_cast<rtattr*>(reinterpret_cast<char*>(&req) + NLMSG_ALIGN(req.header.nlmsg_len));
   rta->rta_type = type;
   rta->rta_len = static_cast<unsigned short>(RTA_LENGTH(len));
   std::memcpy(RTA_DATA(rta), data, len);
@@ -38,9 +39,7 @@ void AddAttribute(Request& req, unsigned short type, const void* data, std::size
 }
 }  // namespace
 
-Netlink::Netlink() {
-  fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-}
+Netlink::Netlink() { fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE); }
 
 Netlink::~Netlink() {
   if (fd_ >= 0) close(fd_);
@@ -112,6 +111,49 @@ bool Netlink::AddAddress(int ifindex, const IpAddress& address, int prefix_len,
   unsigned flags = IFA_F_NODAD;
   AddAttribute(req, IFA_FLAGS, &flags, sizeof flags);
   return Transact(&req, req.header.nlmsg_len, "adding the local address (RTM_NEWADDR)", error);
+}
+
+bool Netlink::WaitUntilLocal(const IpAddress& address, std::string* error) {
+  constexpr int kMaxPolls = 2000;  // 1 ms apart: two seconds at most.
+  for (int poll = 0; poll < kMaxPolls; ++poll) {
+    // `ip route get ADDRESS`: RTN_LOCAL once the kernel delivers packets for it locally.
+    Request req{};
+    req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
+    req.header.nlmsg_type = RTM_GETROUTE;
+    req.header.nlmsg_flags = NLM_F_REQUEST;
+    req.header.nlmsg_seq = ++sequence_;
+    req.route.rtm_family = static_cast<unsigned char>(address.family);
+    req.route.rtm_dst_len = static_cast<unsigned char>(address.size() * 8);
+    AddAttribute(req, RTA_DST, address.bytes, address.size());
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    if (sendto(fd_, &req, req.header.nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
+               sizeof kernel) < 0) {
+      *error = std::string("looking up the local address (RTM_GETROUTE): ") + std::strerror(errno);
+      return false;
+    }
+    int type = -1;  // Stays -1 on an error reply (no route yet).
+    for (bool answered = false; !answered;) {
+      char reply[4096];
+      ssize_t n = recv(fd_, reply, sizeof reply, 0);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        *error =
+            std::string("looking up the local address (RTM_GETROUTE): ") + std::strerror(errno);
+        return false;
+      }
+      for (auto* h = reinterpret_cast<nlmsghdr*>(reply); NLMSG_OK(h, static_cast<unsigned>(n));
+           h = NLMSG_NEXT(h, n)) {
+        if (h->nlmsg_seq != sequence_) continue;
+        answered = true;
+        if (h->nlmsg_type == RTM_NEWROUTE) type = static_cast<rtmsg*>(NLMSG_DATA(h))->rtm_type;
+      }
+    }
+    if (type == RTN_LOCAL) return true;
+    usleep(1000);
+  }
+  *error = "the local address did not become local within 2 s";
+  return false;
 }
 
 bool Netlink::AddRoute(int ifindex, const IpAddress& destination, int prefix_len,

@@ -20,6 +20,10 @@ class Netlink {
   bool SetLinkUp(int ifindex, std::string* error);
   bool SetMtu(int ifindex, int mtu, std::string* error);
   bool AddAddress(int ifindex, const IpAddress& address, int prefix_len, std::string* error);
+  /// Waits until packets to `address` are delivered locally. An IPv6 address, even added with
+  /// IFA_F_NODAD, gets its local route only when a kernel work item runs; a packet to it before
+  /// that is dropped (Ip6InAddrErrors), and on a busy machine the item can take milliseconds.
+  bool WaitUntilLocal(const IpAddress& address, std::string* error);
   bool AddRoute(int ifindex, const IpAddress& destination, int prefix_len, std::string* error);
   bool SetLinkDown(int ifindex, std::string* error);
   /// `tc qdisc add|replace dev X root pfifo`.

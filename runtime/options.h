@@ -21,7 +21,7 @@ struct Options {
   int bind_port = 8080;
   int connect_port = 8080;
   std::optional<int> mtu;
-  int mss = 0;                        ///< GSO size for injected TCP packets (0: none).
+  int mss = 0;                         ///< GSO size for injected TCP packets (0: none).
   std::int64_t tcp_ts_tick_usecs = 0;  ///< > 0: check outbound TS val at this tick.
   std::int64_t tolerance_usecs = 4000;
   double tolerance_percent = 12.5;
@@ -30,9 +30,10 @@ struct Options {
   bool help = false;
   bool version = false;
   std::map<std::string, std::string> defines;  ///< Run-time -D overrides.
-  std::string junit_file;  ///< --junit FILE
-  std::string pcap_dir;    ///< --pcap DIR
+  std::string junit_file;                      ///< --junit FILE
+  std::string pcap_dir;                        ///< --pcap DIR
   bool timing_report = false;
+  bool serial = false;  ///< --serial: one family after the other.
 };
 
 /// Applies the header options, then the command line. Returns false with a one-line reason.
@@ -44,8 +45,8 @@ std::string UsageText(const ScriptInfo& script, const char* argv0);
 
 /// Everything one family's run needs, with addresses resolved.
 struct FamilyConfig {
-  std::string name;  ///< "ipv4", "ipv6" or "ipv4-mapped-ipv6"
-  int socket_family = 0;   ///< AF_INET or AF_INET6: what `socket(..., ...)` creates.
+  std::string name;         ///< "ipv4", "ipv6" or "ipv4-mapped-ipv6"
+  int socket_family = 0;    ///< AF_INET or AF_INET6: what `socket(..., ...)` creates.
   IpAddress local, remote;  ///< On-the-wire addresses (IPv4 for ipv4-mapped-ipv6).
   int local_prefix_len = 16;
   int remote_prefix_len = 32;

@@ -14,6 +14,8 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.pktc_build_dir, "tests", "lit")
 
 config.substitutions.append(("%pktc-run", os.path.join(config.pktc_build_dir, "bin", "pktc-run")))
+config.substitutions.append(("%deny-userns", os.path.join(config.pktc_build_dir, "tests", "bin",
+                                                        "pktc-test-deny-userns")))
 config.substitutions.append(("%pktc", os.path.join(config.pktc_build_dir, "bin", "pktc")))
 config.substitutions.append(("%corpus", config.pktc_corpus_dir))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
@@ -45,3 +47,8 @@ else:
                     % config.pktc_corpus_dir)
 if shutil.which("setpriv"):
     config.available_features.add("setpriv")
+    # Whether an unprivileged user may create user namespaces here (the binaries' fallback).
+    probe = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+             "unshare", "-Urn", "true"]
+    if os.geteuid() == 0 and subprocess.run(probe, capture_output=True).returncode == 0:
+        config.available_features.add("userns")
