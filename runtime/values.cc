@@ -114,6 +114,26 @@ Value Struct(std::vector<Value> items, std::vector<Value::Field> fields) {
   return out;
 }
 
+// Out of line so that generated files call them instead of instantiating them.
+Value::Value() = default;
+Value::Value(const Value&) = default;
+Value::Value(Value&&) noexcept = default;
+Value& Value::operator=(const Value&) = default;
+Value& Value::operator=(Value&&) noexcept = default;
+Value::~Value() = default;
+
+Value::Field::Field() = default;
+Value::Field::Field(const char* name, std::vector<Value> paren, Value value)
+    : name(name), paren(std::move(paren)), value(std::move(value)) {}
+Value::Field::Field(const Field&) = default;
+Value::Field::Field(Field&&) noexcept = default;
+Value::Field& Value::Field::operator=(const Field&) = default;
+Value::Field& Value::Field::operator=(Field&&) noexcept = default;
+Value::Field::~Field() = default;
+
+TcpOption::~TcpOption() = default;
+TcpSegment::~TcpSegment() = default;
+
 Value::Field Named(const char* name, Value value) { return {name, {}, std::move(value)}; }
 
 Value::Field NamedWithArg(const char* name, Value arg, Value value) {
@@ -123,3 +143,9 @@ Value::Field NamedWithArg(const char* name, Value arg, Value value) {
 }
 
 }  // namespace pktc::rt
+
+// The one instantiation of each vector the API uses (runtime.h declares them extern).
+template class std::vector<pktc::rt::Value>;
+template class std::vector<pktc::rt::Value::Field>;
+template class std::vector<pktc::rt::TcpOption>;
+template class std::vector<std::uint8_t>;

@@ -2,7 +2,10 @@
 //
 // Generated code only describes data and calls these functions; every algorithm (timing, packet
 // matching, sequence remapping, reporting) lives in the runtime library (libpktc_runtime.a).
-// This header is deliberately small and template-free so that a generated file compiles fast.
+// This header is deliberately small and template-free so that a generated file compiles fast:
+// the special members of the value types are defined in the library, and the std::vector
+// specializations they use are instantiated there once (see the extern templates below), so
+// a generated file instantiates and emits almost nothing of its own.
 #ifndef PKTC_RUNTIME_H_
 #define PKTC_RUNTIME_H_
 
@@ -16,7 +19,7 @@
 namespace pktc::rt {
 
 /// Version of the runtime ABI that generated code was written against.
-inline constexpr int kRuntimeAbiVersion = 1;
+inline constexpr int kRuntimeAbiVersion = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Script description
@@ -111,6 +114,7 @@ enum TcpFlag : std::uint16_t {
 /// One TCP option, encoded exactly as it goes on the wire (kind, length, data).
 struct TcpOption {
   std::vector<std::uint8_t> bytes;
+  ~TcpOption();
 };
 
 namespace opt {
@@ -131,10 +135,10 @@ TcpOption Md5(std::initializer_list<std::uint8_t> digest);
 
 /// IP-level fields a packet line may set or check (`[tos 0x10]`, `[ect0]`, `(ttl 64)`...).
 struct IpInfo {
-  std::optional<std::uint8_t> tos;     ///< Whole TOS / traffic class byte.
-  std::optional<std::uint8_t> ecn;     ///< Only the two ECN bits.
-  bool ecn_ect01 = false;              ///< Outbound: ECT(0) or ECT(1) accepted.
-  std::optional<std::uint8_t> ttl;     ///< TTL / hop limit.
+  std::optional<std::uint8_t> tos;  ///< Whole TOS / traffic class byte.
+  std::optional<std::uint8_t> ecn;  ///< Only the two ECN bits.
+  bool ecn_ect01 = false;           ///< Outbound: ECT(0) or ECT(1) accepted.
+  std::optional<std::uint8_t> ttl;  ///< TTL / hop limit.
   std::optional<std::uint32_t> flowlabel;
 };
 
@@ -154,6 +158,7 @@ struct TcpSegment {
   std::vector<TcpOption> options;
   std::uint16_t src_port = 0;  ///< Explicit `sport>dport` ports, 0 when absent.
   std::uint16_t dst_port = 0;
+  ~TcpSegment();
 };
 
 /// A UDP datagram line: `<dir> [ip] udp [sport>dport] (LEN)`.
@@ -197,11 +202,26 @@ struct Value {
   const Value* Find(const char* name) const;
   /// The `(...)` argument of a named field such as msg_iov(2), or nullptr.
   const Value* FindParen(const char* name) const;
+
+  Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+  ~Value();
 };
 struct Value::Field {
-  const char* name;
+  const char* name = nullptr;
   std::vector<Value> paren;  ///< Zero or one value: `msg_iov(1)` holds 1.
   Value value;
+
+  Field();
+  Field(const char* name, std::vector<Value> paren, Value value);
+  Field(const Field&);
+  Field(Field&&) noexcept;
+  Field& operator=(const Field&);
+  Field& operator=(Field&&) noexcept;
+  ~Field();
 };
 
 Value Dots();
@@ -290,5 +310,11 @@ class Run {
 };
 
 }  // namespace pktc::rt
+
+// Instantiated once in the runtime library (values.cc), not in every generated file.
+extern template class std::vector<pktc::rt::Value>;
+extern template class std::vector<pktc::rt::Value::Field>;
+extern template class std::vector<pktc::rt::TcpOption>;
+extern template class std::vector<std::uint8_t>;
 
 #endif  // PKTC_RUNTIME_H_
