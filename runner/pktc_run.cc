@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -18,8 +20,10 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -29,7 +33,7 @@ struct Test {
   std::string source;  ///< The .pkt, if compiled here
   std::string binary;
   std::string output;  ///< Everything the binary printed
-  std::string junit;   ///< Its JUnit file
+  int junit_fd = -1;   ///< memfd holding its JUnit report
   int exit_code = -1;
   double seconds = 0;
   pid_t pid = 0;
@@ -49,6 +53,7 @@ struct Options {
 };
 
 volatile sig_atomic_t g_interrupted = 0;
+std::mutex g_stderr_mutex;  ///< Compile threads print pktc's diagnostics whole.
 std::vector<Test>* g_tests = nullptr;
 
 double Now() {
@@ -61,23 +66,27 @@ void OnSignal(int) { g_interrupted = 1; }
 
 std::string Basename(std::string path) {
   if (size_t slash = path.rfind('/'); slash != std::string::npos) path = path.substr(slash + 1);
-  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".pkt") == 0) path.resize(path.size() - 4);
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".pkt") == 0)
+    path.resize(path.size() - 4);
   return path;
 }
 
-/// Runs a command and returns its exit status (stdout captured into `out` if given).
+/// Runs a command and returns its exit status (stdout captured into `out` if given). The
+/// command gets SIGTERM if the runner dies, so pktc can stop its compiler and clean up.
 int RunCommand(const std::vector<std::string>& argv, std::string* out) {
+  // Built before fork: the runner has compile threads, and the child may not allocate.
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   int fds[2];
-  if (pipe(fds) != 0) return -1;
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
     dup2(fds[1], STDOUT_FILENO);
     if (!out) dup2(fds[1], STDERR_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     execvp(args[0], args.data());
     _exit(127);
   }
@@ -88,10 +97,14 @@ int RunCommand(const std::vector<std::string>& argv, std::string* out) {
   while ((n = read(fds[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
   close(fds[0]);
   int status = 0;
-  waitpid(pid, &status, 0);
-  if (out) *out = text;
-  else if (!text.empty()) std::fputs(text.c_str(), stderr);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  if (pid > 0) waitpid(pid, &status, 0);
+  if (out) {
+    *out = text;
+  } else if (!text.empty()) {
+    std::lock_guard<std::mutex> lock(g_stderr_mutex);
+    std::fputs(text.c_str(), stderr);
+  }
+  return pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 std::string ReadFile(const std::string& path) {
@@ -139,8 +152,15 @@ std::string CompileCached(const Options& o, const std::string& script) {
 void Start(Test& t, const Options& o) {
   int fds[2];
   if (pipe(fds) != 0) return;
-  t.junit = o.junit.empty() ? "" : o.cache_dir + "/junit-" + std::to_string(getpid()) + "-" +
-                                       Basename(t.binary) + ".xml";
+  // The test writes its JUnit report into an anonymous memory file the runner reads back:
+  // no temporary file exists that a killed runner could leave behind.
+  if (!o.junit.empty()) t.junit_fd = memfd_create("pktc-junit", MFD_CLOEXEC);
+  std::vector<std::string> argv = {t.binary};
+  if (t.junit_fd >= 0) argv.insert(argv.end(), {"--junit", "/proc/self/fd/3"});
+  argv.insert(argv.end(), o.pass_through.begin(), o.pass_through.end());
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   pid_t parent = getpid();
   t.pid = fork();
   if (t.pid == 0) {
@@ -152,12 +172,11 @@ void Start(Test& t, const Options& o) {
     dup2(fds[1], STDERR_FILENO);
     close(fds[0]);
     close(fds[1]);
-    std::vector<std::string> argv = {t.binary};
-    if (!t.junit.empty()) argv.insert(argv.end(), {"--junit", t.junit});
-    argv.insert(argv.end(), o.pass_through.begin(), o.pass_through.end());
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    // dup2 clears close-on-exec on the copy; a memfd that is already 3 needs it cleared.
+    if (t.junit_fd == 3)
+      fcntl(3, F_SETFD, 0);
+    else if (t.junit_fd >= 0)
+      dup2(t.junit_fd, 3);
     execv(args[0], args.data());
     std::fprintf(stderr, "cannot run %s: %s\n", args[0], std::strerror(errno));
     _exit(127);
@@ -213,20 +232,31 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (rest) o.pass_through.push_back(a);
-    else if (a == "--") rest = true;
-    else if (a == "-h" || a == "--help") return Usage(), 0;
-    else if (a == "-j") o.jobs = std::atoi(value("-j").c_str());
-    else if (a.rfind("-j", 0) == 0) o.jobs = std::atoi(a.c_str() + 2);
-    else if (a == "--junit") o.junit = value("--junit");
-    else if (a == "--pktc") o.pktc = value("--pktc");
-    else if (a == "--cache") o.cache_dir = value("--cache");
-    else if (a == "--timeout") o.timeout_seconds = std::atoi(value("--timeout").c_str());
-    else if (a == "-q") o.quiet = true;
+    if (rest)
+      o.pass_through.push_back(a);
+    else if (a == "--")
+      rest = true;
+    else if (a == "-h" || a == "--help")
+      return Usage(), 0;
+    else if (a == "-j")
+      o.jobs = std::atoi(value("-j").c_str());
+    else if (a.rfind("-j", 0) == 0)
+      o.jobs = std::atoi(a.c_str() + 2);
+    else if (a == "--junit")
+      o.junit = value("--junit");
+    else if (a == "--pktc")
+      o.pktc = value("--pktc");
+    else if (a == "--cache")
+      o.cache_dir = value("--cache");
+    else if (a == "--timeout")
+      o.timeout_seconds = std::atoi(value("--timeout").c_str());
+    else if (a == "-q")
+      o.quiet = true;
     else if (a[0] == '-') {
       std::fprintf(stderr, "pktc-run: unknown option '%s' (see --help)\n", a.c_str());
       return 2;
-    } else inputs.push_back(a);
+    } else
+      inputs.push_back(a);
   }
   if (inputs.empty()) {
     Usage();
@@ -250,23 +280,36 @@ int main(int argc, char** argv) {
   mkdir(o.cache_dir.c_str(), 0755);
 
   std::vector<Test> tests;
-  bool compile_failed = false;
   for (const std::string& input : inputs) {
     Test t;
     t.name = Basename(input);
     if (input.size() > 4 && input.compare(input.size() - 4, 4, ".pkt") == 0) {
       t.source = input;
-      t.binary = CompileCached(o, input);
-      if (t.binary.empty()) {
-        compile_failed = true;
-        t.exit_code = 1;
-        t.output = "not ok 1 compile\n# pktc could not compile " + input + "\n";
-      }
     } else {
       t.binary = input[0] == '/' || input.find('/') != std::string::npos ? input : "./" + input;
     }
     tests.push_back(t);
   }
+  // Compile the scripts first, one per CPU: compiling is CPU-bound, while the tests mostly
+  // sleep and must not share the CPUs with compilers while they keep time.
+  std::atomic<std::size_t> next_compile{0};
+  auto compile_worker = [&] {
+    for (std::size_t i; (i = next_compile++) < tests.size();) {
+      Test& t = tests[i];
+      if (t.source.empty()) continue;
+      t.binary = CompileCached(o, t.source);
+      if (t.binary.empty()) {
+        t.exit_code = 1;
+        t.output = "not ok 1 compile\n# pktc could not compile " + t.source + "\n";
+      }
+    }
+  };
+  std::vector<std::thread> compilers;
+  long cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  for (long i = 0; i < cpus; ++i) compilers.emplace_back(compile_worker);
+  for (std::thread& c : compilers) c.join();
+  bool compile_failed = false;
+  for (const Test& t : tests) compile_failed |= !t.source.empty() && t.binary.empty();
 
   g_tests = &tests;
   signal(SIGINT, OnSignal);
@@ -296,7 +339,8 @@ int main(int argc, char** argv) {
       Test& t = *owners[i];
       char buf[8192];
       ssize_t n;
-      while ((n = read(t.pipe_fd, buf, sizeof buf)) > 0) t.output.append(buf, static_cast<size_t>(n));
+      while ((n = read(t.pipe_fd, buf, sizeof buf)) > 0)
+        t.output.append(buf, static_cast<size_t>(n));
       bool timed_out = Now() - t.started > o.timeout_seconds;
       if (n == 0 || timed_out) {
         if (timed_out) {
@@ -307,7 +351,9 @@ int main(int argc, char** argv) {
         t.pipe_fd = -1;
         int status = 0;
         waitpid(t.pid, &status, 0);
-        t.exit_code = timed_out ? 124 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        t.exit_code = timed_out           ? 124
+                      : WIFEXITED(status) ? WEXITSTATUS(status)
+                                          : 128 + WTERMSIG(status);
         t.seconds = Now() - t.started;
         ParseFamilies(t);
         --running;
@@ -363,15 +409,17 @@ int main(int argc, char** argv) {
   if (!o.junit.empty()) {
     std::string merged = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
     for (const Test& t : tests) {
-      std::string xml = t.junit.empty() ? "" : ReadFile(t.junit);
+      std::string xml =
+          t.junit_fd >= 0 ? ReadFile("/proc/self/fd/" + std::to_string(t.junit_fd)) : "";
       size_t a = xml.find("<testsuite "), b = xml.rfind("</testsuite>");
       if (a != std::string::npos && b != std::string::npos) {
         merged += xml.substr(a, b + std::strlen("</testsuite>") - a) + "\n";
       } else {
-        merged += "  <testsuite name=\"" + t.name + "\" tests=\"1\" failures=\"0\" errors=\"1\">"
+        merged += "  <testsuite name=\"" + t.name +
+                  "\" tests=\"1\" failures=\"0\" errors=\"1\">"
                   "<testcase name=\"run\"><error message=\"no report\"/></testcase></testsuite>\n";
       }
-      if (!t.junit.empty()) unlink(t.junit.c_str());
+      if (t.junit_fd >= 0) close(t.junit_fd);
     }
     merged += "</testsuites>\n";
     std::string tmp = o.junit + ".tmp";

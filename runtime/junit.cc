@@ -1,6 +1,7 @@
 // JUnit XML writer.
 #include "junit.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,11 +16,21 @@ std::string Xml(const std::string& text) {
   std::string out;
   for (unsigned char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (c < 0x20 && c != '\n' && c != '\t') break;
         out += static_cast<char>(c);
@@ -64,12 +75,13 @@ std::string JunitXml(const ScriptInfo& script, const std::vector<FamilyResult>& 
   for (const FamilyResult& r : results) {
     std::string output;
     for (const std::string& line : r.lines) output += line + "\n";
-    xml += "    <testcase classname=\"pktc." + name + "\" name=\"" + Xml(r.family) +
-           "\" file=\"" + Xml(script.path) + "\" time=\"" + Seconds(r.seconds) + "\"";
+    xml += "    <testcase classname=\"pktc." + name + "\" name=\"" + Xml(r.family) + "\" file=\"" +
+           Xml(script.path) + "\" time=\"" + Seconds(r.seconds) + "\"";
     switch (r.verdict) {
       case Verdict::kPass:
-        xml += output.empty() ? "/>\n" : ">\n      <system-out>" + Xml(output) +
-                                             "</system-out>\n    </testcase>\n";
+        xml += output.empty()
+                   ? "/>\n"
+                   : ">\n      <system-out>" + Xml(output) + "</system-out>\n    </testcase>\n";
         break;
       case Verdict::kFail:
         xml += ">\n      <failure message=\"" + Xml(FailureMessage(r)) + "\" type=\"failure\">" +
@@ -80,8 +92,10 @@ std::string JunitXml(const ScriptInfo& script, const std::vector<FamilyResult>& 
         break;
       case Verdict::kXfail:
         // XFAIL (KSFT_MACHINE_SLOW) counts as passing; the property says what happened.
-        xml += ">\n      <properties><property name=\"ktap\" value=\"XFAIL\"/></properties>\n"
-               "      <system-out>" + Xml(output) + "</system-out>\n    </testcase>\n";
+        xml +=
+            ">\n      <properties><property name=\"ktap\" value=\"XFAIL\"/></properties>\n"
+            "      <system-out>" +
+            Xml(output) + "</system-out>\n    </testcase>\n";
         break;
     }
   }
@@ -91,9 +105,21 @@ std::string JunitXml(const ScriptInfo& script, const std::vector<FamilyResult>& 
 
 bool WriteJunit(const std::string& path, const ScriptInfo& script,
                 const std::vector<FamilyResult>& results, std::string* error) {
+  std::string xml = JunitXml(script, results);
+  struct stat st;
+  bool descriptor = path.rfind("/dev/fd/", 0) == 0 || path.rfind("/proc/self/fd/", 0) == 0;
+  if (descriptor || (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))) {
+    // An inherited descriptor (pktc-run passes a memfd) or a device: write in place.
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (!f || std::fwrite(xml.data(), 1, xml.size(), f) != xml.size() || std::fclose(f) != 0) {
+      *error = "cannot write " + path + ": " + std::strerror(errno);
+      return false;
+    }
+    return true;
+  }
+  // Otherwise atomically: a reader never sees half a report.
   std::string tmp = path + ".tmp" + std::to_string(getpid());
   std::FILE* f = std::fopen(tmp.c_str(), "w");
-  std::string xml = JunitXml(script, results);
   if (!f || std::fwrite(xml.data(), 1, xml.size(), f) != xml.size() || std::fclose(f) != 0 ||
       std::rename(tmp.c_str(), path.c_str()) != 0) {
     *error = "cannot write " + path + ": " + std::strerror(errno);

@@ -2,11 +2,16 @@
 #include "namespaces.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -40,37 +45,82 @@ bool EnterUserNamespace(std::string* error) {
          WriteProcFile("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1", error);
 }
 
-void PrivateTmp() {
-  // Not essential: carry on with the shared /tmp where mount namespaces are not allowed.
-  if (unshare(CLONE_NEWNS) == 0 &&
-      mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
-      mount("pktc-tmp", "/tmp", "tmpfs", 0, "mode=1777") == 0) {
+/// A private /tmp, so concurrent runs never share files. Not essential: carry on with the shared
+/// one where mount namespaces are not allowed. Returns whether the mount namespace is private.
+bool PrivateTmp() {
+  if (unshare(CLONE_NEWNS) != 0 ||
+      mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return false;
+  }
+  if (mount("pktc-tmp", "/tmp", "tmpfs", 0, "mode=1777") == 0) {
     // Whatever TMPDIR named under the old /tmp is hidden now.
     setenv("TMPDIR", "/tmp", 1);
   }
+  return true;
+}
+
+/// Forks the process that runs the script as PID 1 of a new PID namespace, and returns in it.
+/// When PID 1 dies, the kernel kills every process left in its namespace, so nothing a script
+/// started (a `sleep 100 &` in a command, a hung helper) outlives a SIGKILL of the test. The
+/// calling process stays behind only to pass on the exit status. Best effort: where a PID
+/// namespace cannot be created, the script runs in the calling process.
+void RunAsInitOfNewPidNamespace(bool private_mounts) {
+  if (unshare(CLONE_NEWPID) != 0) return;
+  int alive[2];  // The worker sees EOF here once its parent is gone.
+  if (pipe2(alive, O_CLOEXEC) != 0) return;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t worker = fork();
+  if (worker < 0) {
+    std::fprintf(stderr, "cannot fork into a PID namespace: %s\n", std::strerror(errno));
+    _exit(1);
+  }
+  if (worker == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    close(alive[1]);
+    pollfd parent{alive[0], POLLIN, 0};
+    if (poll(&parent, 1, 0) == 1) _exit(1);  // The parent died before PDEATHSIG was set.
+    close(alive[0]);
+    // /proc as this namespace sees it: /proc/$PPID and friends then name the script's own
+    // processes, not the host's.
+    if (private_mounts) mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+    return;
+  }
+  close(alive[0]);
+  int status = 0;
+  while (waitpid(worker, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+  // Report the worker's death by signal as our own, as the parent expects from a run.
+  signal(WTERMSIG(status), SIG_DFL);
+  kill(getpid(), WTERMSIG(status));
+  _exit(128 + WTERMSIG(status));
 }
 
 }  // namespace
 
 Isolation EnterNamespaces(std::string* reason) {
-  if (unshare(CLONE_NEWNET) == 0) {
-    PrivateTmp();
-    return Isolation::kPrivileged;
-  }
-  int net_errno = errno;
-  std::string user_error;
-  if (net_errno == EPERM && EnterUserNamespace(&user_error)) {
-    if (unshare(CLONE_NEWNET) == 0) {
-      PrivateTmp();
-      return Isolation::kUserNamespace;
+  Isolation isolation = Isolation::kPrivileged;
+  if (unshare(CLONE_NEWNET) != 0) {
+    int net_errno = errno;
+    std::string user_error;
+    if (net_errno == EPERM && EnterUserNamespace(&user_error)) {
+      if (unshare(CLONE_NEWNET) == 0) {
+        isolation = Isolation::kUserNamespace;
+      } else {
+        user_error = std::string("cannot create a network namespace in a user namespace: ") +
+                     std::strerror(errno);
+      }
     }
-    user_error = std::string("cannot create a network namespace in a user namespace: ") +
-                 std::strerror(errno);
+    if (isolation != Isolation::kUserNamespace) {
+      *reason = std::string("cannot create a network namespace (") + std::strerror(net_errno) + ")";
+      if (!user_error.empty()) *reason += ", and the user namespace path failed: " + user_error;
+      *reason += "; run as root, or allow unprivileged user namespaces";
+      return Isolation::kUnavailable;
+    }
   }
-  *reason = std::string("cannot create a network namespace (") + std::strerror(net_errno) + ")";
-  if (!user_error.empty()) *reason += ", and the user namespace path failed: " + user_error;
-  *reason += "; run as root, or allow unprivileged user namespaces";
-  return Isolation::kUnavailable;
+  RunAsInitOfNewPidNamespace(PrivateTmp());
+  return isolation;
 }
 
 }  // namespace pktc::rt

@@ -14,9 +14,12 @@ enum class Isolation {
 };
 
 /// Moves the calling process into a new network namespace and, where allowed, a new mount
-/// namespace with a private tmpfs on /tmp (so concurrent runs never share files). An
-/// unprivileged caller first gets a user namespace that maps its uid and gid to root, as
-/// `unshare -Urn` does. On kUnavailable, `reason` is one line for the skip message.
+/// namespace with a private tmpfs on /tmp (so concurrent runs never share files) and a new PID
+/// namespace, whose init the run becomes (so nothing it starts survives it). An unprivileged
+/// caller first gets a user namespace that maps its uid and gid to root, as `unshare -Urn`
+/// does. Returns in a forked child when the PID namespace exists; the original process only
+/// waits for it and exits with its status. On kUnavailable, `reason` is one line for the skip
+/// message.
 Isolation EnterNamespaces(std::string* reason);
 
 }  // namespace pktc::rt

@@ -1,0 +1,98 @@
+#!/bin/sh
+# Proves that SIGKILL of a test binary, or of pktc-run (while it runs tests, and while it
+# compiles), leaves nothing behind: no process, no temporary file, no TUN device or route in
+# the root network namespace, and no network namespace (the kernel's count of them returns to
+# where it was).
+#
+#   sigkill.sh PKTC PKTC_RUN SCRIPT
+set -u
+pktc=$1
+pktc_run=$2
+script=$3
+if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/net/tun ]; then
+  echo "SKIP: needs root and /dev/net/tun"
+  exit 0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/tmp" "$work/cache"
+export TMPDIR="$work/tmp"
+failures=0
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+# The marker process the script starts: `sleep 31415`. Processes are matched by command line.
+count_marker() { pgrep -f -x 'sleep 31415' | wc -l; }
+count_binary() { pgrep -f "$work/" | wc -l; }
+netns_count() { awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null; }
+root_links() { ip -o link show | awk -F': ' '{ print $2 }' | sort; }
+wait_for() {  # wait_for SECONDS COMMAND...: polls until the command succeeds.
+  limit=$(($1 * 10))
+  shift
+  i=0
+  while [ $i -lt "$limit" ]; do
+    if "$@"; then return 0; fi
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}
+markers_are() { [ "$(count_marker)" -eq "$1" ]; }
+nothing_left() { [ "$(count_marker)" -eq 0 ] && [ "$(count_binary)" -eq 0 ]; }
+netns_back() { [ -z "$baseline_netns" ] || [ "$(netns_count)" -le "$baseline_netns" ]; }
+
+if [ "$(count_marker)" -ne 0 ]; then
+  echo "SKIP: a 'sleep 31415' is already running"
+  exit 0
+fi
+links_before=$(root_links)
+baseline_netns=$(netns_count)
+
+"$pktc" "$script" -o "$work/long_run" || { echo "FAIL: cannot compile $script"; exit 1; }
+
+check_clean() {  # check_clean WHAT
+  wait_for 10 nothing_left || fail "$1: processes left: $(pgrep -a -f "sleep 31415|$work/")"
+  [ -z "$(ls -A "$work/tmp")" ] || fail "$1: files left in TMPDIR: $(ls -A "$work/tmp")"
+  [ "$(root_links)" = "$links_before" ] || fail "$1: the root namespace's links changed"
+  wait_for 10 netns_back || fail "$1: $(netns_count) network namespaces, $baseline_netns before"
+  [ ! -e /tmp/pktc-hygiene-marker ] || fail "$1: the run's /tmp file leaked into the host's /tmp"
+}
+
+# 1. SIGKILL the test binary while both families run (two marker processes exist).
+"$work/long_run" > "$work/out1" 2>&1 &
+pid=$!
+wait_for 20 markers_are 2 || fail "binary: the two families did not start ($(count_marker) markers)"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+check_clean "SIGKILL of the test binary"
+
+# 2. SIGKILL pktc-run while it runs two tests (four families, four marker processes).
+cp "$work/long_run" "$work/long_run2"
+"$pktc_run" -q -j 2 --cache "$work/cache" --junit "$work/all.xml" "$work/long_run" \
+  "$work/long_run2" > "$work/out2" 2>&1 &
+pid=$!
+wait_for 20 markers_are 4 || fail "runner: the tests did not start ($(count_marker) markers)"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+check_clean "SIGKILL of pktc-run while testing"
+[ ! -e "$work/all.xml" ] || fail "pktc-run left a partial JUnit file"
+
+# 3. SIGKILL pktc-run while it compiles: pktc gets SIGTERM, stops the C++ compiler and removes
+# its temporary directory.
+cp "$script" "$work/compile_me.pkt"
+"$pktc_run" -q --cache "$work/cache" "$work/compile_me.pkt" > "$work/out3" 2>&1 &
+pid=$!
+compiling() { [ -n "$(ls -A "$work/tmp")" ]; }
+wait_for 20 compiling || fail "compile: pktc never created its temporary directory"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+check_clean "SIGKILL of pktc-run while compiling"
+[ -z "$(ls "$work/cache")" ] || fail "compile: a binary reached the cache: $(ls "$work/cache")"
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "PASS: nothing left after SIGKILL of a test binary, of pktc-run testing and compiling"
