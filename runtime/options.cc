@@ -93,8 +93,10 @@ bool Apply(const std::string& name, const std::optional<std::string>& value, Opt
     o->pcap_dir = *value;
   } else if (name == "timing_report" || name == "timing-report") {
     o->timing_report = true;
+  } else if (name == "parallel") {
+    o->parallel = true;
   } else if (name == "serial") {
-    o->serial = true;
+    o->parallel = false;
   } else if (name == "send_omit_free" || name == "debug") {
     // Accepted for compatibility; nothing to do in pktc.
   } else if (name == "help" || name == "h") {
@@ -111,7 +113,8 @@ bool Apply(const std::string& name, const std::optional<std::string>& value, Opt
 bool TakesValue(const std::string& name) {
   return !(name == "verbose" || name == "v" || name == "dry_run" || name == "help" || name == "h" ||
            name == "version" || name == "send_omit_free" || name == "debug" ||
-           name == "timing_report" || name == "timing-report" || name == "serial");
+           name == "timing_report" || name == "timing-report" || name == "serial" ||
+           name == "parallel");
 }
 
 }  // namespace
@@ -181,8 +184,9 @@ std::string UsageText(const ScriptInfo& script, const char* argv0) {
       "  --junit FILE            also write the results as JUnit XML\n"
       "  --pcap DIR              write each family's packets to DIR/NAME.FAMILY.pcap\n"
       "  --timing-report         print p50/p99/max of the runtime's own timing error\n"
-      "  --serial                run the families one after another (default: at once, each\n"
-      "                          in its own namespaces; the output is the same)\n"
+      "  --parallel              run the families at the same time, each in its own\n"
+      "                          namespaces (default: one after the other, as kselftest;\n"
+      "                          faster, but the kernel's jiffy timers fire less exactly)\n"
       "  --dry_run               check the options and exit\n"
       "  --version, -h/--help\n"
       "environment: KSFT_MACHINE_SLOW=yes adds 10 ms tolerance and reports failures as XFAIL\n";

@@ -33,7 +33,7 @@ struct Options {
   std::string junit_file;                      ///< --junit FILE
   std::string pcap_dir;                        ///< --pcap DIR
   bool timing_report = false;
-  bool serial = false;  ///< --serial: one family after the other.
+  bool parallel = false;  ///< --parallel: the families at the same time.
 };
 
 /// Applies the header options, then the command line. Returns false with a one-line reason.

@@ -144,8 +144,3 @@ Value::Field NamedWithArg(const char* name, Value arg, Value value) {
 
 }  // namespace pktc::rt
 
-// The one instantiation of each vector the API uses (runtime.h declares them extern).
-template class std::vector<pktc::rt::Value>;
-template class std::vector<pktc::rt::Value::Field>;
-template class std::vector<pktc::rt::TcpOption>;
-template class std::vector<std::uint8_t>;

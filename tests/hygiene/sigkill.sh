@@ -60,8 +60,8 @@ check_clean() {  # check_clean WHAT
   [ ! -e /tmp/pktc-hygiene-marker ] || fail "$1: the run's /tmp file leaked into the host's /tmp"
 }
 
-# 1. SIGKILL the test binary while both families run (two marker processes exist).
-"$work/long_run" > "$work/out1" 2>&1 &
+# 1. SIGKILL the test binary while both families run (--parallel: two marker processes).
+"$work/long_run" --parallel > "$work/out1" 2>&1 &
 pid=$!
 wait_for 20 markers_are 2 || fail "binary: the two families did not start ($(count_marker) markers)"
 kill -KILL "$pid"
@@ -71,7 +71,7 @@ check_clean "SIGKILL of the test binary"
 # 2. SIGKILL pktc-run while it runs two tests (four families, four marker processes).
 cp "$work/long_run" "$work/long_run2"
 "$pktc_run" -q -j 2 --cache "$work/cache" --junit "$work/all.xml" "$work/long_run" \
-  "$work/long_run2" > "$work/out2" 2>&1 &
+  "$work/long_run2" -- --parallel > "$work/out2" 2>&1 &
 pid=$!
 wait_for 20 markers_are 4 || fail "runner: the tests did not start ($(count_marker) markers)"
 kill -KILL "$pid"
