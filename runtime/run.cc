@@ -485,6 +485,9 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
     live.tcp.flags = static_cast<std::uint16_t>((live.tcp.flags & ~kCwr) | (first_cwr ? kCwr : 0));
     live.payload_len = total;
     live.payload_all_zero = zero;
+    // As packetdrill's aggregate_packets(), which copies the last fragment: the aggregate's
+    // time, checked against the script, is when its last segment left.
+    ts_ns = more_ts;
   }
 
   bool syn = live.tcp.flags & kSyn;

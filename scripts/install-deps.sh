@@ -14,7 +14,7 @@ apt-get install -y -qq --no-install-recommends \
   build-essential g++ cmake ninja-build pkg-config \
   llvm-14-dev llvm-14-tools libfmt-dev \
   googletest libgtest-dev \
-  clang-14 libclang-rt-14-dev clang-format-14 lld \
+  clang-14 libclang-rt-14-dev clang-format-14 lld gnuplot-nox \
   python3 iproute2 procps ethtool tcpdump qemu-system-x86 linux-image-amd64 busybox-static cpio libc6-dev zlib1g-dev libtinfo-dev \
   >/dev/null
 echo "install-deps.sh: dependencies installed"
