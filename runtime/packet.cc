@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "byte_order.h"
 #include "checksum.h"
 #include "md5.h"
 
@@ -16,18 +17,6 @@ namespace {
 constexpr std::uint8_t kTcpOptionMd5 = 19;
 constexpr std::size_t kTcpHeaderLen = 20;
 
-void Put16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void Put32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
-}
-std::uint16_t Get16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-std::uint32_t Get32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
-         static_cast<std::uint32_t>(p[2]) << 8 | p[3];
-}
 }  // namespace
 
 bool IpAddress::operator==(const IpAddress& o) const {

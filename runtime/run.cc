@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "byte_order.h"
 #include "clock.h"
 #include "matcher.h"
 #include "pktc/symbols.h"
@@ -29,14 +30,6 @@ constexpr std::uint8_t kOptSack = 5;
 constexpr std::uint8_t kOptTimestamp = 8;
 constexpr std::uint8_t kOptMd5 = 19;
 constexpr std::int64_t kMaxBuffer = 64 << 20;
-
-std::uint32_t Get32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
-         static_cast<std::uint32_t>(p[2]) << 8 | p[3];
-}
-void Put32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
-}
 
 /// Applies `fn` to the position of every option of `kind` in an option block.
 template <typename Fn>

@@ -1,14 +1,16 @@
 #!/bin/sh
-# Proves that SIGKILL of a test binary, or of pktc-run (while it runs tests, and while it
-# compiles), leaves nothing behind: no process, no temporary file, no TUN device or route in
-# the root network namespace, and no network namespace (the kernel's count of them returns to
-# where it was).
+# Proves that a run never touches the root network namespace (links, addresses, routes and the
+# sysctls scripts set stay as they were), and that SIGKILL of a test binary, or of pktc-run
+# (while it runs tests, and while it compiles), leaves nothing behind: no process, no temporary
+# file, no TUN device or route in the root network namespace, and no network namespace (the
+# kernel's count of them returns to where it was).
 #
-#   sigkill.sh PKTC PKTC_RUN SCRIPT
+#   sigkill.sh PKTC PKTC_RUN SCRIPT [SCRIPT_THAT_SETS_SYSCTLS]
 set -u
 pktc=$1
 pktc_run=$2
 script=$3
+sysctl_script=${4:-}
 if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/net/tun ]; then
   echo "SKIP: needs root and /dev/net/tun"
   exit 0
@@ -28,6 +30,19 @@ count_marker() { pgrep -f -x 'sleep 31415' | wc -l; }
 count_binary() { pgrep -f "$work/" | wc -l; }
 netns_count() { awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null; }
 root_links() { ip -o link show | awk -F': ' '{ print $2 }' | sort; }
+# What a script could change in the root namespace if it escaped its own: links, addresses,
+# routes, and the sysctls defaults.sh and the examples set.
+root_state() {
+  ip -o link show | awk -F': ' '{ print $2 }' | sort
+  ip -o addr show | sort
+  ip route show table all | sort
+  ip -6 route show table all | sort
+  for k in tcp_rmem tcp_wmem tcp_timestamps tcp_sack tcp_fastopen tcp_syncookies tcp_ecn \
+    tcp_congestion_control tcp_min_tso_segs; do
+    cat "/proc/sys/net/ipv4/$k" 2>/dev/null
+  done
+  tc qdisc show 2>/dev/null
+}
 wait_for() {  # wait_for SECONDS COMMAND...: polls until the command succeeds.
   limit=$(($1 * 10))
   shift
@@ -48,7 +63,19 @@ if [ "$(count_marker)" -ne 0 ]; then
   exit 0
 fi
 links_before=$(root_links)
+state_before=$(root_state)
 baseline_netns=$(netns_count)
+
+# 0. A complete run of a script that sets sysctls, a qdisc and the MTU of its tun0 leaves the
+# root namespace as it was.
+if [ -n "$sysctl_script" ]; then
+  "$pktc" "$sysctl_script" -o "$work/sets_sysctls" || { echo "FAIL: cannot compile"; exit 1; }
+  "$work/sets_sysctls" > "$work/out0" 2>&1 || fail "the state-changing run failed: $(cat "$work/out0")"
+  root_state > "$work/state_after"
+  echo "$state_before" > "$work/state_before"
+  cmp -s "$work/state_before" "$work/state_after" ||
+    fail "a run changed the root namespace: $(diff "$work/state_before" "$work/state_after" | head)"
+fi
 
 "$pktc" "$script" -o "$work/long_run" || { echo "FAIL: cannot compile $script"; exit 1; }
 

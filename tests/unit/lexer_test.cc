@@ -11,52 +11,27 @@
 #include <vector>
 
 #include "diagnostics.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/raw_ostream.h"
+#include "source_harness.h"
 #include "token.h"
 
 namespace pktc {
 namespace {
 
-// Collects diagnostics as text (as the terminal would show them, without colours).
-void CollectDiagnostic(const llvm::SMDiagnostic& diag, void* context) {
-  llvm::raw_string_ostream os(*static_cast<std::string*>(context));
-  diag.print(nullptr, os, /*ShowColors=*/false);
-}
-
-// Lexes a script given as a string under the file name `input`.
-class LexerHarness {
+// Lexes a script given as a string.
+class LexerHarness : public SourceHarness {
  public:
-  explicit LexerHarness(std::string_view text) : diags_(sources_) {
-    buffer_ = sources_.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "input"),
-                                          llvm::SMLoc());
-    sources_.setDiagHandler(CollectDiagnostic, &diag_text_);
-    lexer_ = std::make_unique<Lexer>(sources_, buffer_, diags_);
-  }
-
-  Lexer& lexer() { return *lexer_; }
-  const std::string& diag_text() const { return diag_text_; }
-  int error_count() const { return diags_.error_count(); }
-  llvm::SourceMgr& sources() { return sources_; }
+  using SourceHarness::SourceHarness;
 
   /// Every token up to end of file.
   std::vector<Token> All() {
     std::vector<Token> tokens;
     for (int i = 0; i < 1000; ++i) {
-      Token t = lexer_->Next();
+      Token t = lexer().Next();
       if (t.Is(TokenKind::kEof)) break;
       tokens.push_back(std::move(t));
     }
     return tokens;
   }
-
- private:
-  llvm::SourceMgr sources_;
-  std::string diag_text_;
-  DiagnosticEngine diags_;
-  unsigned buffer_ = 0;
-  std::unique_ptr<Lexer> lexer_;
 };
 
 std::string_view ShortKind(TokenKind kind) {

@@ -16,47 +16,20 @@
 #include "diagnostics.h"
 #include "corpus_scripts.h"
 #include "lexer.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/raw_ostream.h"
+#include "source_harness.h"
 
 namespace pktc {
 namespace {
 
-// Collects diagnostics as text (as the terminal would show them, without colours).
-void CollectDiagnostic(const llvm::SMDiagnostic& diag, void* context) {
-  llvm::raw_string_ostream os(*static_cast<std::string*>(context));
-  diag.print(nullptr, os, /*ShowColors=*/false);
-}
-
-// Parses a script given as a string under the file name `input`. The AST points into the
-// harness's SourceMgr, so the harness must outlive it.
-class ParseHarness {
+// Parses a script given as a string.
+class ParseHarness : public SourceHarness {
  public:
-  explicit ParseHarness(std::string_view text) : diags_(sources_) {
-    buffer_ = sources_.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "input"),
-                                          llvm::SMLoc());
-    sources_.setDiagHandler(CollectDiagnostic, &diag_text_);
-    lexer_ = std::make_unique<Lexer>(sources_, buffer_, diags_);
-  }
+  using SourceHarness::SourceHarness;
 
-  void DefineFromCommandLine(const std::string& name, const std::string& value) {
-    lexer_->DefineFromCommandLine(name, value);
-  }
   ast::Script Parse() {
-    Parser parser(*lexer_, diags_, sources_);
+    Parser parser(lexer(), diags(), sources());
     return parser.ParseScript();
   }
-  const std::string& diag_text() const { return diag_text_; }
-  int error_count() const { return diags_.error_count(); }
-  unsigned LineOf(SourceLoc loc) const { return diags_.LineOf(loc); }
-
- private:
-  llvm::SourceMgr sources_;
-  std::string diag_text_;
-  DiagnosticEngine diags_;
-  unsigned buffer_ = 0;
-  std::unique_ptr<Lexer> lexer_;
 };
 
 // Parses `text`, which must be free of errors, and returns the only event's time.

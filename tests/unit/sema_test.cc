@@ -15,54 +15,28 @@
 #include "ir.h"
 #include "corpus_scripts.h"
 #include "lexer.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/raw_ostream.h"
+#include "source_harness.h"
 #include "parser.h"
 
 namespace pktc {
 namespace {
 
-// Collects diagnostics as text (as the terminal would show them, without colours).
-void CollectDiagnostic(const llvm::SMDiagnostic& diag, void* context) {
-  llvm::raw_string_ostream os(*static_cast<std::string*>(context));
-  diag.print(nullptr, os, /*ShowColors=*/false);
-}
-
-// Parses and checks a script given as a string under the file name `input`.
-class SemaHarness {
+// Parses and checks a script given as a string.
+class SemaHarness : public SourceHarness {
  public:
-  explicit SemaHarness(std::string_view text) : diags_(sources_) {
-    buffer_ = sources_.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "input"),
-                                          llvm::SMLoc());
-    sources_.setDiagHandler(CollectDiagnostic, &diag_text_);
-    lexer_ = std::make_unique<Lexer>(sources_, buffer_, diags_);
-  }
-
-  void DefineFromCommandLine(const std::string& name, const std::string& value) {
-    lexer_->DefineFromCommandLine(name, value);
-  }
+  using SourceHarness::SourceHarness;
 
   /// Parses (which must succeed) and runs sema.
   std::optional<ir::Script> Check() {
-    Parser parser(*lexer_, diags_, sources_);
+    Parser parser(lexer(), diags(), sources());
     ast::Script script = parser.ParseScript();
-    EXPECT_EQ(diags_.error_count(), 0) << "syntax errors:\n" << diag_text_;
+    EXPECT_EQ(error_count(), 0) << "syntax errors:\n" << diag_text();
     SemaOptions options;
     options.script_path = "dir/input.pkt";
     // Nowhere, so commands such as `./defaults.sh` embed nothing.
     options.script_dir = "/nonexistent-pktc-unit-test-dir";
-    return CheckScript(script, options, diags_);
+    return CheckScript(script, options, diags());
   }
-  const std::string& diag_text() const { return diag_text_; }
-  int error_count() const { return diags_.error_count(); }
-
- private:
-  llvm::SourceMgr sources_;
-  std::string diag_text_;
-  DiagnosticEngine diags_;
-  unsigned buffer_ = 0;
-  std::unique_ptr<Lexer> lexer_;
 };
 
 // The diagnostics for a script that parses but must fail sema.
