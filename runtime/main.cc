@@ -70,7 +70,9 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
     if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
       sched_param param{};
       param.sched_priority = sched_get_priority_min(SCHED_RR);
-      sched_setscheduler(0, SCHED_RR, &param);  // Best effort.
+      // Children (shell commands, python) get normal priority back: a command running at
+      // real-time priority would delay the events of every other run on its CPU.
+      sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &param);  // Best effort.
     }
     SendZeros(0);  // Map the zero region now, not during an event.
     // MCL_ONFAULT: lock pages as they are touched rather than populating every mapping (the
