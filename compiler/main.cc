@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
           "  pktc script.pkt -o test     build ./test (runs ipv4 and ipv6, prints KTAP)\n"
           "  pktc --emit=cpp script.pkt -o -   print the generated C++\n"
           "  pktc --check script.pkt     report errors only\n\n"
-          "The C++ compiler is $CXX (default: the one pktc was built with).\n",
+          "The C++ compiler is $CXX (default: the one pktc was built with); it links with lld\n"
+          "where ld.lld is installed, or with $PKTC_LINKER (bfd, gold, lld) when set.\n",
           &llvm::errs())) {
     return 2;
   }

@@ -166,8 +166,10 @@ std::string UsageText(const ScriptInfo& script, const char* argv0) {
   std::string text = std::string("usage: ") + argv0 + " [options]\n\n" +
                      "Runs the packetdrill script " + script.path +
                      " (compiled in by pktc) once per IP family,\n"
-                     "each in a network namespace of its own, and prints KTAP.\n"
-                     "Exit status: 0 pass, 1 fail, 4 skip (no root or no /dev/net/tun).\n\n"
+                     "each in network, mount and PID namespaces of its own (inside a user namespace when\n"
+                     "not run as root), and prints KTAP.\n"
+                     "Exit status: 0 pass, 1 fail, 4 skip (neither root nor user namespaces, or no\n"
+                     "/dev/net/tun).\n\n"
                      "options (packetdrill's names):\n";
   text +=
       "  --ip_version=ipv4|ipv6|ipv4-mapped-ipv6  run one family (default: ipv4 and ipv6)\n"

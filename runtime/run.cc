@@ -92,6 +92,9 @@ void RunImpl::Start() {
   // jiffy edges at random sees those timers fire a jiffy early or late
   // (tcp_fastopen_server_fin-close-socket failed one run in three without this).
   constexpr std::int64_t kJiffyOffsetNs = 250'000;
+  // Outside any command, so the thread starts with SIGCHLD unblocked; a failure here is
+  // reported by the first blocking call.
+  call_thread_.Create();
   live_start_ns_ = WarmUpToJiffyEdgeNs() + kJiffyOffsetNs;
   started_ = true;
 }

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "call_thread.h"
 #include "code_blocks.h"
 #include "commands.h"
 #include "options.h"
@@ -175,9 +176,10 @@ class RunImpl final : public Run {
   /// Guards the state above against the blocking-call thread. Held while an event runs; the
   /// thread takes it for the bookkeeping before and after its call.
   std::mutex mu_;
-  std::optional<pthread_t> blocking_thread_;
+  CallThread call_thread_;
   std::atomic<bool> blocking_done_{true};
   std::atomic<pid_t> blocking_tid_{0};
+  std::atomic<bool> blocking_in_call_{false};  ///< The thread has released mu_ for its call.
 };
 
 }  // namespace pktc::rt

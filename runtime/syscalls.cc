@@ -97,6 +97,7 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
   // main thread goes on once the call sleeps in the kernel (or has finished).
   JoinBlockingThread();
   blocking_done_ = false;
+  blocking_in_call_ = false;
   blocking_tid_ = 0;
   std::int64_t base_offset = ev.returns_us - ev.time.start_us;  // same base as the start
   StartThread([this, call = std::move(call), base_offset]() mutable {
@@ -117,48 +118,30 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
     blocking_done_ = true;
   });
   lock.unlock();
-  // Wait until the call went to sleep in the kernel or returned.
+  // Wait until the call went to sleep in the kernel or returned. Sleeping before the call
+  // (waiting for its start time, or for mu_) does not count: the main thread would then run
+  // the next event, holding mu_, while the call has not even begun.
   while (!blocking_done_) {
     pid_t tid = blocking_tid_;
-    if (tid != 0 && ThreadState(tid) == 'S' && ElapsedUs() >= t.start_us) break;
+    if (tid != 0 && blocking_in_call_ && ThreadState(tid) == 'S' && ElapsedUs() >= t.start_us) {
+      break;
+    }
     usleep(50);
   }
   lock.lock();
   EndEvent(t, false);
 }
 
-// A thread with a small stack: under mlockall(MCL_FUTURE) every page of a thread's stack is
-// faulted in and locked when the thread is created, and the default 8 MB took 4-6 ms, which
-// made blocking calls start late.
 void RunImpl::StartThread(std::function<void()> fn) {
-  struct Start {
-    static void* Run(void* arg) {
-      std::unique_ptr<std::function<void()>> f(static_cast<std::function<void()>*>(arg));
-      (*f)();
-      return nullptr;
-    }
-  };
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
-  auto* heap_fn = new std::function<void()>(std::move(fn));
-  pthread_t tid;
-  if (pthread_create(&tid, &attr, Start::Run, heap_fn) != 0) {
-    delete heap_fn;
-    pthread_attr_destroy(&attr);
+  if (!call_thread_.Create()) {
     std::fprintf(stderr, "%s: cannot create the blocking-call thread\n", script_.path);
     std::fflush(stderr);
     _exit(1);
   }
-  pthread_attr_destroy(&attr);
-  blocking_thread_ = tid;
+  call_thread_.Post(std::move(fn));
 }
 
-void RunImpl::JoinBlockingThread() {
-  if (!blocking_thread_) return;
-  pthread_join(*blocking_thread_, nullptr);
-  blocking_thread_.reset();
-}
+void RunImpl::JoinBlockingThread() { call_thread_.WaitIdle(); }
 
 void RunImpl::WaitForBlockingThread(const Event& ev, bool fatal) {
   std::int64_t deadline = NowNs() + 1'000'000'000;
@@ -205,6 +188,7 @@ auto RunImpl::UnlockedCall(std::mutex& mu, bool on_thread, CallContext& c, Fn fn
     return result;
   }
   mu.unlock();
+  blocking_in_call_ = true;  // From here, sleeping means sleeping in the call.
   auto result = fn();
   c.returned_us = ElapsedUs();
   mu.lock();
