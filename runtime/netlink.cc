@@ -45,33 +45,47 @@ Netlink::~Netlink() {
   if (fd_ >= 0) close(fd_);
 }
 
-bool Netlink::Transact(void* message, std::size_t len, const char* what, std::string* error) {
-  auto* header = static_cast<nlmsghdr*>(message);
-  header->nlmsg_seq = ++sequence_;
-  header->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+int Netlink::Exchange(int fd, nlmsghdr* message,
+                      const std::function<bool(const nlmsghdr&)>& on_reply) {
+  message->nlmsg_seq = ++sequence_;
+  message->nlmsg_flags |= NLM_F_REQUEST;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  if (sendto(fd_, message, len, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) {
-    *error = std::string(what) + ": " + std::strerror(errno);
-    return false;
+  if (sendto(fd, message, message->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
+             sizeof kernel) < 0) {
+    return -errno;
   }
-  char reply[4096];
-  while (true) {
-    ssize_t n = recv(fd_, reply, sizeof reply, 0);
+  char reply[8192];
+  for (;;) {
+    ssize_t n = recv(fd, reply, sizeof reply, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      *error = std::string(what) + ": " + std::strerror(errno);
-      return false;
+      return -errno;
     }
     for (auto* h = reinterpret_cast<nlmsghdr*>(reply); NLMSG_OK(h, static_cast<unsigned>(n));
          h = NLMSG_NEXT(h, n)) {
-      if (h->nlmsg_seq != sequence_ || h->nlmsg_type != NLMSG_ERROR) continue;
-      auto* err = static_cast<nlmsgerr*>(NLMSG_DATA(h));
-      if (err->error == 0) return true;
-      *error = std::string(what) + ": " + std::strerror(-err->error);
-      return false;
+      if (h->nlmsg_seq == sequence_ && on_reply(*h)) return 0;
     }
   }
+}
+
+namespace {
+/// The error of an NLMSG_ERROR reply (0 for an acknowledgement).
+int ErrorOf(const nlmsghdr& h) { return static_cast<const nlmsgerr*>(NLMSG_DATA(&h))->error; }
+}  // namespace
+
+bool Netlink::Transact(nlmsghdr* message, const char* what, std::string* error) {
+  message->nlmsg_flags |= NLM_F_ACK;
+  int result = 0;
+  int rc = Exchange(fd_, message, [&](const nlmsghdr& h) {
+    if (h.nlmsg_type != NLMSG_ERROR) return false;
+    result = ErrorOf(h);
+    return true;
+  });
+  if (rc < 0) result = rc;
+  if (result == 0) return true;
+  *error = std::string(what) + ": " + std::strerror(-result);
+  return false;
 }
 
 bool Netlink::SetLinkUp(int ifindex, std::string* error) {
@@ -82,7 +96,7 @@ bool Netlink::SetLinkUp(int ifindex, std::string* error) {
   req.link.ifi_index = ifindex;
   req.link.ifi_flags = IFF_UP;
   req.link.ifi_change = IFF_UP;
-  return Transact(&req, req.header.nlmsg_len, "bringing the link up (RTM_NEWLINK)", error);
+  return Transact(&req.header, "bringing the link up (RTM_NEWLINK)", error);
 }
 
 bool Netlink::SetMtu(int ifindex, int mtu, std::string* error) {
@@ -93,7 +107,7 @@ bool Netlink::SetMtu(int ifindex, int mtu, std::string* error) {
   req.link.ifi_index = ifindex;
   unsigned value = static_cast<unsigned>(mtu);
   AddAttribute(req, IFLA_MTU, &value, sizeof value);
-  return Transact(&req, req.header.nlmsg_len, "setting the MTU (RTM_NEWLINK)", error);
+  return Transact(&req.header, "setting the MTU (RTM_NEWLINK)", error);
 }
 
 bool Netlink::AddAddress(int ifindex, const IpAddress& address, int prefix_len,
@@ -110,7 +124,7 @@ bool Netlink::AddAddress(int ifindex, const IpAddress& address, int prefix_len,
   AddAttribute(req, IFA_ADDRESS, address.bytes, address.size());
   unsigned flags = IFA_F_NODAD;
   AddAttribute(req, IFA_FLAGS, &flags, sizeof flags);
-  return Transact(&req, req.header.nlmsg_len, "adding the local address (RTM_NEWADDR)", error);
+  return Transact(&req.header, "adding the local address (RTM_NEWADDR)", error);
 }
 
 bool Netlink::WaitUntilLocal(const IpAddress& address, std::string* error) {
@@ -120,34 +134,17 @@ bool Netlink::WaitUntilLocal(const IpAddress& address, std::string* error) {
     Request req{};
     req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
     req.header.nlmsg_type = RTM_GETROUTE;
-    req.header.nlmsg_flags = NLM_F_REQUEST;
-    req.header.nlmsg_seq = ++sequence_;
     req.route.rtm_family = static_cast<unsigned char>(address.family);
     req.route.rtm_dst_len = static_cast<unsigned char>(address.size() * 8);
     AddAttribute(req, RTA_DST, address.bytes, address.size());
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    if (sendto(fd_, &req, req.header.nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
-               sizeof kernel) < 0) {
-      *error = std::string("looking up the local address (RTM_GETROUTE): ") + std::strerror(errno);
-      return false;
-    }
     int type = -1;  // Stays -1 on an error reply (no route yet).
-    for (bool answered = false; !answered;) {
-      char reply[4096];
-      ssize_t n = recv(fd_, reply, sizeof reply, 0);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        *error =
-            std::string("looking up the local address (RTM_GETROUTE): ") + std::strerror(errno);
-        return false;
-      }
-      for (auto* h = reinterpret_cast<nlmsghdr*>(reply); NLMSG_OK(h, static_cast<unsigned>(n));
-           h = NLMSG_NEXT(h, n)) {
-        if (h->nlmsg_seq != sequence_) continue;
-        answered = true;
-        if (h->nlmsg_type == RTM_NEWROUTE) type = static_cast<rtmsg*>(NLMSG_DATA(h))->rtm_type;
-      }
+    int rc = Exchange(fd_, &req.header, [&](const nlmsghdr& h) {
+      if (h.nlmsg_type == RTM_NEWROUTE) type = static_cast<const rtmsg*>(NLMSG_DATA(&h))->rtm_type;
+      return true;  // The route, or an error: either way the whole answer.
+    });
+    if (rc < 0) {
+      *error = std::string("looking up the local address (RTM_GETROUTE): ") + std::strerror(-rc);
+      return false;
     }
     if (type == RTN_LOCAL) return true;
     usleep(1000);
@@ -173,7 +170,7 @@ bool Netlink::AddRoute(int ifindex, const IpAddress& destination, int prefix_len
   AddAttribute(req, RTA_DST, destination.bytes, destination.size());
   unsigned oif = static_cast<unsigned>(ifindex);
   AddAttribute(req, RTA_OIF, &oif, sizeof oif);
-  return Transact(&req, req.header.nlmsg_len, "adding the route to the peer (RTM_NEWROUTE)", error);
+  return Transact(&req.header, "adding the route to the peer (RTM_NEWROUTE)", error);
 }
 
 bool Netlink::SetLinkDown(int ifindex, std::string* error) {
@@ -184,7 +181,7 @@ bool Netlink::SetLinkDown(int ifindex, std::string* error) {
   req.link.ifi_index = ifindex;
   req.link.ifi_flags = 0;
   req.link.ifi_change = IFF_UP;
-  return Transact(&req, req.header.nlmsg_len, "bringing the link down (RTM_NEWLINK)", error);
+  return Transact(&req.header, "bringing the link down (RTM_NEWLINK)", error);
 }
 
 bool Netlink::SetRootPfifo(int ifindex, bool replace, std::string* error) {
@@ -198,7 +195,7 @@ bool Netlink::SetRootPfifo(int ifindex, bool replace, std::string* error) {
   req.tc.tcm_handle = 0;
   AddAttribute(req, TCA_KIND, "pfifo", 6);
   // No TCA_OPTIONS: the limit defaults to the device's txqueuelen, as with `tc ... pfifo`.
-  return Transact(&req, req.header.nlmsg_len, "RTNETLINK answers", error);
+  return Transact(&req.header, "RTNETLINK answers", error);
 }
 
 bool Netlink::FlushTcpMetrics(std::string* error) {
@@ -208,47 +205,41 @@ bool Netlink::FlushTcpMetrics(std::string* error) {
     *error = std::string("generic netlink: ") + std::strerror(errno);
     return false;
   }
-  auto transact = [&](Request& req, char* reply, std::size_t reply_size) -> int {
-    req.header.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-    req.header.nlmsg_seq = ++sequence_;
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    if (sendto(fd, &req, req.header.nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
-               sizeof kernel) < 0)
-      return -errno;
+  // The family id, > 0, from a CTRL_CMD_GETFAMILY answer; 0 otherwise; -errno on an error.
+  auto transact = [&](Request& req) -> int {
+    req.header.nlmsg_flags |= NLM_F_ACK;
     int family = 0;
-    while (true) {
-      ssize_t n = recv(fd, reply, reply_size, 0);
-      if (n < 0) return errno == EINTR ? family : -errno;
-      for (auto* h = reinterpret_cast<nlmsghdr*>(reply); NLMSG_OK(h, static_cast<unsigned>(n));
-           h = NLMSG_NEXT(h, n)) {
-        if (h->nlmsg_type == NLMSG_ERROR) {
-          auto* err = static_cast<nlmsgerr*>(NLMSG_DATA(h));
-          return err->error == 0 ? family : err->error;
-        }
-        if (h->nlmsg_type == GENL_ID_CTRL) {
-          auto* genl = static_cast<genlmsghdr*>(NLMSG_DATA(h));
-          int len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN));
-          for (auto* a = reinterpret_cast<rtattr*>(reinterpret_cast<char*>(genl) + GENL_HDRLEN);
-               RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-            if (a->rta_type == CTRL_ATTR_FAMILY_ID) {
-              std::uint16_t id;
-              std::memcpy(&id, RTA_DATA(a), sizeof id);
-              family = id;
-            }
+    int result = 0;
+    int rc = Exchange(fd, &req.header, [&](const nlmsghdr& h) {
+      if (h.nlmsg_type == NLMSG_ERROR) {
+        result = ErrorOf(h);
+        return true;
+      }
+      if (h.nlmsg_type == GENL_ID_CTRL) {
+        auto* genl = static_cast<const genlmsghdr*>(NLMSG_DATA(&h));
+        int len = static_cast<int>(h.nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN));
+        for (auto* a =
+                 reinterpret_cast<const rtattr*>(reinterpret_cast<const char*>(genl) + GENL_HDRLEN);
+             RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+          if (a->rta_type == CTRL_ATTR_FAMILY_ID) {
+            std::uint16_t id;
+            std::memcpy(&id, RTA_DATA(a), sizeof id);
+            family = id;
           }
         }
       }
-    }
+      return false;
+    });
+    if (rc < 0) return rc;
+    return result != 0 ? result : family;
   };
-  char reply[8192];
   Request req{};
   req.header.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
   req.header.nlmsg_type = GENL_ID_CTRL;
   req.genl.cmd = CTRL_CMD_GETFAMILY;
   req.genl.version = 1;
   AddAttribute(req, CTRL_ATTR_FAMILY_NAME, TCP_METRICS_GENL_NAME, sizeof(TCP_METRICS_GENL_NAME));
-  int family = transact(req, reply, sizeof reply);
+  int family = transact(req);
   if (family <= 0) {
     close(fd);
     *error = std::string("tcp_metrics: ") + std::strerror(family < 0 ? -family : ENOENT);
@@ -259,7 +250,7 @@ bool Netlink::FlushTcpMetrics(std::string* error) {
   del.header.nlmsg_type = static_cast<std::uint16_t>(family);
   del.genl.cmd = TCP_METRICS_CMD_DEL;
   del.genl.version = TCP_METRICS_GENL_VERSION;
-  int rc = transact(del, reply, sizeof reply);
+  int rc = transact(del);
   close(fd);
   if (rc < 0) {
     *error = std::string("tcp_metrics flush: ") + std::strerror(-rc);

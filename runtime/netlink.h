@@ -2,9 +2,12 @@
 #ifndef PKTC_RUNTIME_NETLINK_H_
 #define PKTC_RUNTIME_NETLINK_H_
 
+#include <functional>
 #include <string>
 
 #include "packet.h"
+
+struct nlmsghdr;
 
 namespace pktc::rt {
 
@@ -32,7 +35,11 @@ class Netlink {
   bool FlushTcpMetrics(std::string* error);
 
  private:
-  bool Transact(void* message, std::size_t len, const char* what, std::string* error);
+  /// Sends `message` on `fd` (numbered, as a request) and hands every reply message to
+  /// `on_reply` until it returns true. Returns 0, or -errno when the socket fails.
+  int Exchange(int fd, nlmsghdr* message, const std::function<bool(const nlmsghdr&)>& on_reply);
+  /// A request the kernel acknowledges; `what` names it in the error.
+  bool Transact(nlmsghdr* message, const char* what, std::string* error);
   int fd_ = -1;
   unsigned sequence_ = 0;
 };
