@@ -167,15 +167,22 @@ void StartFamily(const ScriptInfo& script, const FamilyConfig& config, FamilyChi
 /// run at the same time in parallel mode.
 void CollectFamilies(std::vector<FamilyChild*> children) {
   std::vector<pollfd> fds;
+  std::vector<FamilyChild*> readers;
   for (;;) {
     fds.clear();
+    readers.clear();
     for (FamilyChild* c : children) {
-      if (c->output_fd >= 0) fds.push_back({c->output_fd, POLLIN, 0});
+      if (c->output_fd < 0) continue;
+      fds.push_back({c->output_fd, POLLIN, 0});
+      readers.push_back(c);
     }
     if (fds.empty()) break;
     if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
-    for (FamilyChild* c : children) {
-      if (c->output_fd < 0) continue;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      // Only the ready ones: a read of a pipe with nothing in it would wait for that child
+      // while the other's output piles up.
+      if (fds[i].revents == 0) continue;
+      FamilyChild* c = readers[i];
       char buf[4096];
       ssize_t n = read(c->output_fd, buf, sizeof buf);
       if (n > 0) {
