@@ -2,8 +2,8 @@
 # Proves that a run never touches the root network namespace (links, addresses, routes and the
 # sysctls scripts set stay as they were), and that SIGKILL of a test binary, or of pktc-run
 # (while it runs tests, and while it compiles), leaves nothing behind: no process, no temporary
-# file, no TUN device or route in the root network namespace, and no network namespace (the
-# kernel's count of them returns to where it was).
+# file, no TUN device or route in the root network namespace, and no network namespace that a
+# process, an open descriptor or a mount still refers to.
 #
 #   sigkill.sh PKTC PKTC_RUN SCRIPT [SCRIPT_THAT_SETS_SYSCTLS]
 set -u
@@ -28,7 +28,21 @@ fail() {
 # The marker process the script starts: `sleep 31415`. Processes are matched by command line.
 count_marker() { pgrep -f -x 'sleep 31415' | wc -l; }
 count_binary() { pgrep -f "$work/" | wc -l; }
-netns_count() { awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null; }
+# The network namespaces of the runs' processes, recorded while they live. Once no process,
+# open file or mount refers to one, it is gone for good (the kernel frees its memory later, in
+# its own time, so counting slab objects would measure the allocator rather than the runs).
+run_netns() {
+  for pid in $(pgrep -f -x 'sleep 31415'); do readlink "/proc/$pid/ns/net" 2>/dev/null; done |
+    sort -u
+}
+netns_referenced() {  # netns_referenced 'net:[N]': any process, descriptor or mount using it
+  ids=$(echo "$1" | tr -dc '0-9')
+  for link in /proc/[0-9]*/ns/net /proc/[0-9]*/fd/*; do
+    [ "$(readlink "$link" 2>/dev/null)" = "$1" ] && return 0
+  done
+  grep -qs "nsfs.*net:\[$ids\]" /proc/self/mountinfo /proc/1/mountinfo && return 0
+  return 1
+}
 root_links() { ip -o link show | awk -F': ' '{ print $2 }' | sort; }
 # What a script could change in the root namespace if it escaped its own: links, addresses,
 # routes, and the sysctls defaults.sh and the examples set.
@@ -56,7 +70,12 @@ wait_for() {  # wait_for SECONDS COMMAND...: polls until the command succeeds.
 }
 markers_are() { [ "$(count_marker)" -eq "$1" ]; }
 nothing_left() { [ "$(count_marker)" -eq 0 ] && [ "$(count_binary)" -eq 0 ]; }
-netns_back() { [ -z "$baseline_netns" ] || [ "$(netns_count)" -le "$baseline_netns" ]; }
+netns_gone() {
+  for ns in $namespaces; do
+    if netns_referenced "$ns"; then return 1; fi
+  done
+  return 0
+}
 
 if [ "$(count_marker)" -ne 0 ]; then
   echo "SKIP: a 'sleep 31415' is already running"
@@ -64,21 +83,6 @@ if [ "$(count_marker)" -ne 0 ]; then
 fi
 links_before=$(root_links)
 state_before=$(root_state)
-# The kernel frees network namespaces asynchronously, in batches; after a test that made
-# hundreds of them (the conformance run) the count keeps falling for a while. Take the
-# baseline once it has held still for 3 s (at most 60 s).
-baseline_netns=$(netns_count)
-if [ -n "$baseline_netns" ]; then
-  still=0
-  i=0
-  while [ $still -lt 3 ] && [ $i -lt 60 ]; do
-    sleep 1
-    now=$(netns_count)
-    if [ "$now" = "$baseline_netns" ]; then still=$((still + 1)); else still=0; fi
-    baseline_netns=$now
-    i=$((i + 1))
-  done
-fi
 
 # 0. A complete run of a script that sets sysctls, a qdisc and the MTU of its tun0 leaves the
 # root namespace as it was.
@@ -97,7 +101,7 @@ check_clean() {  # check_clean WHAT
   wait_for 10 nothing_left || fail "$1: processes left: $(pgrep -a -f "sleep 31415|$work/")"
   [ -z "$(ls -A "$work/tmp")" ] || fail "$1: files left in TMPDIR: $(ls -A "$work/tmp")"
   [ "$(root_links)" = "$links_before" ] || fail "$1: the root namespace's links changed"
-  wait_for 60 netns_back || fail "$1: $(netns_count) network namespaces, $baseline_netns before"
+  wait_for 10 netns_gone || fail "$1: a run's network namespace is still referenced"
   [ ! -e /tmp/pktc-hygiene-marker ] || fail "$1: the run's /tmp file leaked into the host's /tmp"
 }
 
@@ -105,6 +109,8 @@ check_clean() {  # check_clean WHAT
 "$work/long_run" --parallel > "$work/out1" 2>&1 &
 pid=$!
 wait_for 20 markers_are 2 || fail "binary: the two families did not start ($(count_marker) markers)"
+namespaces=$(run_netns)
+[ "$(echo "$namespaces" | wc -w)" -eq 2 ] || fail "binary: expected 2 network namespaces: $namespaces"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 check_clean "SIGKILL of the test binary"
@@ -115,6 +121,8 @@ cp "$work/long_run" "$work/long_run2"
   "$work/long_run2" -- --parallel > "$work/out2" 2>&1 &
 pid=$!
 wait_for 20 markers_are 4 || fail "runner: the tests did not start ($(count_marker) markers)"
+namespaces=$(run_netns)
+[ "$(echo "$namespaces" | wc -w)" -eq 4 ] || fail "runner: expected 4 network namespaces: $namespaces"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 check_clean "SIGKILL of pktc-run while testing"
