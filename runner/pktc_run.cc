@@ -149,6 +149,34 @@ std::string CompileCached(const Options& o, const std::string& script) {
   return binary;
 }
 
+/// Seconds each test took in earlier runs, kept in the cache directory as "name<TAB>seconds"
+/// lines, so that the longest tests start first, as CTest does with its cost data: a long test
+/// started last would run on alone after everything else has finished.
+std::map<std::string, double> ReadDurations(const std::string& path) {
+  std::map<std::string, double> durations;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::size_t tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    durations[line.substr(0, tab)] = std::strtod(line.c_str() + tab + 1, nullptr);
+  }
+  return durations;
+}
+
+void WriteDurations(const std::string& path, const std::map<std::string, double>& durations) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp);
+    for (const auto& [name, seconds] : durations) out << name << '\t' << seconds << '\n';
+    if (!out) {
+      std::remove(tmp.c_str());
+      return;  // Only a hint for the next run.
+    }
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
 void Start(Test& t, const Options& o) {
   int fds[2];
   if (pipe(fds) != 0) return;
@@ -211,7 +239,8 @@ void Usage() {
       "  -j N            parallel tests (default: twice the number of CPUs)\n"
       "  --junit FILE    merged JUnit XML of every test\n"
       "  --pktc PATH     compiler for .pkt arguments (default: pktc next to pktc-run, or PATH)\n"
-      "  --cache DIR     compiled binaries (default: $XDG_CACHE_HOME/pktc or ~/.cache/pktc)\n"
+      "  --cache DIR     compiled binaries, and each test's last duration: the longest\n"
+      "                  start first (default: $XDG_CACHE_HOME/pktc or ~/.cache/pktc)\n"
       "  --timeout S     per test (default 300)\n"
       "  -q              no progress lines\n"
       "Prints nested KTAP and a summary; exit 0 when every test passed or skipped, else 1.");
@@ -318,6 +347,17 @@ int main(int argc, char** argv) {
   signal(SIGINT, OnSignal);
   signal(SIGTERM, OnSignal);
   bool tty = isatty(STDERR_FILENO) && !o.quiet;
+  // Longest first by earlier runs; tests never seen before go first, in the given order.
+  const std::string durations_path = o.cache_dir + "/durations";
+  std::map<std::string, double> durations = ReadDurations(durations_path);
+  std::vector<size_t> start_order(tests.size());
+  for (size_t i = 0; i < tests.size(); ++i) start_order[i] = i;
+  auto expected = [&](size_t i) {
+    auto it = durations.find(tests[i].name);
+    return it == durations.end() ? 1e300 : it->second;
+  };
+  std::stable_sort(start_order.begin(), start_order.end(),
+                   [&](size_t a, size_t b) { return expected(a) > expected(b); });
   size_t next = 0, done = 0, running = 0;
   double start = Now();
   for (Test& t : tests) {
@@ -325,7 +365,7 @@ int main(int argc, char** argv) {
   }
   while (done < tests.size() && !g_interrupted) {
     while (running < static_cast<size_t>(o.jobs) && next < tests.size()) {
-      Test& t = tests[next++];
+      Test& t = tests[start_order[next++]];
       if (t.exit_code >= 0) continue;
       Start(t, o);
       ++running;
@@ -369,6 +409,10 @@ int main(int argc, char** argv) {
       }
     }
   }
+  for (const Test& t : tests) {
+    if (t.pid > 0 && t.pipe_fd < 0) durations[t.name] = t.seconds;  // Finished.
+  }
+  WriteDurations(durations_path, durations);
   if (g_interrupted) {
     for (Test& t : tests) {
       if (t.pipe_fd >= 0) kill(-t.pid, SIGKILL);

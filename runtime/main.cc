@@ -50,7 +50,7 @@ int Error(const ScriptInfo& script, const std::string& message) {
 }
 
 /// Everything one family's run does; executes in a child process.
-int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
+int RunFamily(const ScriptInfo& script, const FamilyConfig& config, const RunLink& link) {
   // Opened before the namespaces: the directory may be under the /tmp the run will hide.
   PcapWriter pcap;
   std::string pcap_error;
@@ -61,7 +61,7 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
   // Like packetdrill: a failed write to a closed socket is an EPIPE to check, not a death.
   signal(SIGPIPE, SIG_IGN);
   std::string why_not;
-  Isolation isolation = EnterNamespaces(&why_not);
+  Isolation isolation = EnterNamespaces(link, &why_not);
   if (isolation == Isolation::kUnavailable) return Skip(why_not);
   // Real-time scheduling and locked memory keep the event timing tight on a busy machine.
   // Only with real privilege: inside a user namespace both fail or, for mlockall(MCL_FUTURE)
@@ -109,6 +109,9 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
   if (!commands.Prepare(script, &error)) return Error(script, error);
 
   RunImpl run(script, config, tun, commands);
+  run.RunInitCommand();
+  char byte = kRunReady;
+  if (write(link.status_fd, &byte, 1) != 1 || read(link.go_fd, &byte, 1) != 1) _exit(kExitFail);
   run.Start();
   script.body(run);
   // As packetdrill: the cleanup command first, then the wait for a blocking call.
@@ -122,17 +125,24 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config) {
 struct FamilyChild {
   pid_t pid = -1;
   int output_fd = -1;  ///< Read end of the child's stdout and stderr.
+  int status_fd = -1;  ///< Read end of RunLink::status_fd.
+  int go_fd = -1;      ///< Write end of RunLink::go_fd; closing it releases the child.
+  int netns_fd = -1;   ///< Keeps the child's network namespace until the parent exits.
+  bool done = false;   ///< The child reported how the run ended (below), so is not reaped yet.
+  int wait_status = 0;
   std::string output;
   std::int64_t start_ns = 0;
   FamilyResult result;
 };
 
 /// Forks the child that runs one family; its stdout and stderr go to a pipe the parent reads.
-void StartFamily(const ScriptInfo& script, const FamilyConfig& config, FamilyChild* child) {
+/// The child sets up its namespaces and devices at once, then waits for StartWhenReady().
+void StartFamily(const ScriptInfo& script, const FamilyConfig& config,
+                 const std::vector<FamilyChild>& siblings, FamilyChild* child) {
   child->result.family = config.name;
   child->start_ns = NowNs();
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+  int output[2], status[2], go[2];
+  if (pipe2(output, O_CLOEXEC) != 0 || pipe2(status, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
     child->result.verdict = Verdict::kFail;
     child->result.lines.push_back(std::string("cannot create a pipe: ") + std::strerror(errno));
     return;
@@ -145,26 +155,80 @@ void StartFamily(const ScriptInfo& script, const FamilyConfig& config, FamilyChi
     // If the parent dies, the run must not outlive it (its namespaces then vanish with it).
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(kExitFail);
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    dup2(pipe_fds[1], STDERR_FILENO);
-    int code = RunFamily(script, config);
-    std::fflush(stdout);
-    std::fflush(stderr);
-    _exit(code);
+    dup2(output[1], STDOUT_FILENO);
+    dup2(output[1], STDERR_FILENO);
+    // Each end of each pipe in exactly the processes that use it, or end of file never comes.
+    close(output[0]);
+    if (output[1] > STDERR_FILENO) close(output[1]);
+    close(status[0]);
+    close(go[1]);
+    for (const FamilyChild& s : siblings) {
+      for (int fd : {s.output_fd, s.status_fd, s.go_fd, s.netns_fd}) {
+        if (fd >= 0) close(fd);
+      }
+    }
+    RunLink link{status[1], go[0]};
+    SetRunLink(link);
+    EndRun(RunFamily(script, config, link));
   }
-  close(pipe_fds[1]);
+  close(output[1]);
+  close(status[1]);
+  close(go[0]);
   if (pid < 0) {
-    close(pipe_fds[0]);
+    close(output[0]);
+    close(status[0]);
+    close(go[1]);
     child->result.verdict = Verdict::kFail;
     child->result.lines.push_back(std::string("cannot fork: ") + std::strerror(errno));
     return;
   }
   child->pid = pid;
-  child->output_fd = pipe_fds[0];
+  child->output_fd = output[0];
+  child->status_fd = status[0];
+  child->go_fd = go[1];
 }
 
-/// Reads every child's output until all have closed it, then reaps them, so that families
-/// run at the same time in parallel mode.
+/// Reads the kRunDone report (after its first byte) from the child's status pipe.
+void ReadDoneReport(FamilyChild* child) {
+  char report[2];
+  std::size_t got = 0;
+  while (got < sizeof report) {
+    ssize_t n = read(child->status_fd, report + got, sizeof report - got);
+    if (n > 0) {
+      got += static_cast<std::size_t>(n);
+    } else if (n == 0 || errno != EINTR) {
+      return;
+    }
+  }
+  int value = static_cast<unsigned char>(report[1]);
+  child->wait_status = report[0] == kDoneExited ? (value << 8) : value;  // As waitpid's.
+  child->done = true;
+}
+
+/// Waits until the child has set up (or ended), then lets it start the script. Its network
+/// namespace is kept until the parent exits (see RunLink).
+void StartWhenReady(FamilyChild* child) {
+  if (child->status_fd < 0) return;
+  char byte = 0;
+  ssize_t n;
+  while ((n = read(child->status_fd, &byte, 1)) < 0 && errno == EINTR) {
+  }
+  if (n == 1 && byte == kRunReady) {
+    // The child is PID 1 of a PID namespace under `pid`, which stays in the network namespace.
+    std::string path = "/proc/" + std::to_string(child->pid) + "/ns/net";
+    child->netns_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);  // Best effort.
+    byte = 'g';
+    child->start_ns = NowNs();  // The family's time is its run's, not its wait for a sibling.
+    if (write(child->go_fd, &byte, 1) != 1) {
+      // The child died since; CollectFamilies reports how.
+    }
+  } else if (n == 1 && byte == kRunDone) {
+    ReadDoneReport(child);
+  }
+}
+
+/// Reads every child's output until all have closed it, then how each run ended, so that
+/// families run at the same time in parallel mode.
 void CollectFamilies(std::vector<FamilyChild*> children) {
   std::vector<pollfd> fds;
   std::vector<FamilyChild*> readers;
@@ -195,8 +259,18 @@ void CollectFamilies(std::vector<FamilyChild*> children) {
   }
   for (FamilyChild* c : children) {
     if (c->pid < 0) continue;
-    int status = 0;
-    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
+    if (!c->done && c->status_fd >= 0) {
+      char byte = 0;
+      ssize_t n;
+      while ((n = read(c->status_fd, &byte, 1)) < 0 && errno == EINTR) {
+      }
+      if (n == 1 && byte == kRunDone) ReadDoneReport(c);
+    }
+    int status = c->wait_status;
+    if (!c->done) {  // No PID namespace, or the child died: its exit status says how.
+      while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      c->pid = -1;
     }
     FamilyResult& result = c->result;
     result.seconds = static_cast<double>(NowNs() - c->start_ns) / 1e9;
@@ -219,6 +293,22 @@ void CollectFamilies(std::vector<FamilyChild*> children) {
         result.lines.push_back(std::string("the run was killed by signal ") +
                                strsignal(WTERMSIG(status)));
       }
+    }
+  }
+}
+
+/// Lets every child exit, which tears its namespaces down, and reaps it.
+void ReleaseFamilies(std::vector<FamilyChild>& children) {
+  for (FamilyChild& c : children) {
+    for (int* fd : {&c.status_fd, &c.go_fd, &c.netns_fd}) {
+      if (*fd >= 0) close(*fd);
+      *fd = -1;
+    }
+  }
+  for (FamilyChild& c : children) {
+    if (c.pid < 0) continue;
+    int status;
+    while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
 }
@@ -266,17 +356,27 @@ int Main(int argc, char** argv, const ScriptInfo& script) {
   // by default they run one after the other, as ksft_runner.sh does: two runs with the same
   // schedule on one machine make the kernel's jiffy-based timers fire a jiffy late more often
   // (tcp_fastopen_server_fin-close-socket: 2 failures in 3 corpus runs, none serially).
-  // The results are printed in order either way.
+  // The results are printed in order either way. Every family sets up at once, so the second
+  // family's set-up is long done when its script starts, and every family keeps its
+  // namespaces until all have run (see RunLink).
   std::vector<FamilyChild> children(configs.size());
   for (std::size_t i = 0; i < configs.size(); ++i) {
-    StartFamily(script, configs[i], &children[i]);
-    if (!options.parallel) CollectFamilies({&children[i]});
+    StartFamily(script, configs[i], children, &children[i]);
   }
   if (options.parallel) {
     std::vector<FamilyChild*> all;
-    for (FamilyChild& c : children) all.push_back(&c);
+    for (FamilyChild& c : children) {
+      StartWhenReady(&c);
+      all.push_back(&c);
+    }
     CollectFamilies(all);
+  } else {
+    for (FamilyChild& c : children) {
+      StartWhenReady(&c);
+      CollectFamilies({&c});
+    }
   }
+  ReleaseFamilies(children);
   std::vector<FamilyResult> results;
   for (std::size_t i = 0; i < children.size(); ++i) {
     FamilyResult& r = children[i].result;

@@ -62,9 +62,9 @@ bool PrivateTmp() {
 /// Forks the process that runs the script as PID 1 of a new PID namespace, and returns in it.
 /// When PID 1 dies, the kernel kills every process left in its namespace, so nothing a script
 /// started (a `sleep 100 &` in a command, a hung helper) outlives a SIGKILL of the test. The
-/// calling process stays behind only to pass on the exit status. Best effort: where a PID
-/// namespace cannot be created, the script runs in the calling process.
-void RunAsInitOfNewPidNamespace(bool private_mounts) {
+/// calling process stays behind to pass on the exit status (see RunLink). Best effort: where a
+/// PID namespace cannot be created, the script runs in the calling process.
+void RunAsInitOfNewPidNamespace(bool private_mounts, const RunLink& link) {
   if (unshare(CLONE_NEWPID) != 0) return;
   int alive[2];  // The worker sees EOF here once its parent is gone.
   if (pipe2(alive, O_CLOEXEC) != 0) return;
@@ -87,19 +87,26 @@ void RunAsInitOfNewPidNamespace(bool private_mounts) {
     return;
   }
   close(alive[0]);
+  // The parent reads the run's output until end of file, which must not wait for this process.
+  close(STDOUT_FILENO);
+  close(STDERR_FILENO);
   int status = 0;
   while (waitpid(worker, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+  bool exited = WIFEXITED(status);
+  int value = exited ? WEXITSTATUS(status) : WTERMSIG(status);
+  // Usually the worker has reported already (EndRun) and this one goes nowhere.
+  ReportRunDoneAndWait(link, exited, value);
+  if (exited) _exit(value);
   // Report the worker's death by signal as our own, as the parent expects from a run.
-  signal(WTERMSIG(status), SIG_DFL);
-  kill(getpid(), WTERMSIG(status));
-  _exit(128 + WTERMSIG(status));
+  signal(value, SIG_DFL);
+  kill(getpid(), value);
+  _exit(128 + value);
 }
 
 }  // namespace
 
-Isolation EnterNamespaces(std::string* reason) {
+Isolation EnterNamespaces(const RunLink& link, std::string* reason) {
   Isolation isolation = Isolation::kPrivileged;
   if (unshare(CLONE_NEWNET) != 0) {
     int net_errno = errno;
@@ -119,7 +126,7 @@ Isolation EnterNamespaces(std::string* reason) {
       return Isolation::kUnavailable;
     }
   }
-  RunAsInitOfNewPidNamespace(PrivateTmp());
+  RunAsInitOfNewPidNamespace(PrivateTmp(), link);
   return isolation;
 }
 

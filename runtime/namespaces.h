@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "run_link.h"
+
 namespace pktc::rt {
 
 enum class Isolation {
@@ -18,9 +20,9 @@ enum class Isolation {
 /// namespace, whose init the run becomes (so nothing it starts survives it). An unprivileged
 /// caller first gets a user namespace that maps its uid and gid to root, as `unshare -Urn`
 /// does. Returns in a forked child when the PID namespace exists; the original process only
-/// waits for it and exits with its status. On kUnavailable, `reason` is one line for the skip
-/// message.
-Isolation EnterNamespaces(std::string* reason);
+/// waits for it, reports its status on `link` and exits with it once released. On kUnavailable,
+/// `reason` is one line for the skip message.
+Isolation EnterNamespaces(const RunLink& link, std::string* reason);
 
 }  // namespace pktc::rt
 

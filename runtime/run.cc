@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "matcher.h"
 #include "pktc/symbols.h"
+#include "run_link.h"
 
 namespace pktc::rt {
 
@@ -75,27 +76,36 @@ std::string RunImpl::Seconds(std::int64_t us) const {
   return buf;
 }
 
-void RunImpl::Start() {
-  if (script_.init_command) {
-    std::string error;
-    init_ran_ = true;
-    if (!commands_.Run(script_.init_command, &error)) {
-      std::fprintf(stderr, "%s: error executing init command: %s\n", script_.path, error.c_str());
-      Finish();
-      std::fflush(stdout);
-      std::fflush(stderr);
-      _exit(1);
-    }
+void RunImpl::RunInitCommand() {
+  if (!script_.init_command) return;
+  std::string error;
+  init_ran_ = true;
+  if (!commands_.Run(script_.init_command, &error)) {
+    std::fprintf(stderr, "%s: error executing init command: %s\n", script_.path, error.c_str());
+    Finish();
+    std::fflush(stdout);
+    std::fflush(stderr);
+    EndRun(1);
   }
-  // As packetdrill: start 250 us into a jiffy, after a warm-up. The kernel measures RTTs and
-  // arms delayed-ACK and retransmission timers in jiffies; a script whose events straddle
-  // jiffy edges at random sees those timers fire a jiffy early or late
-  // (tcp_fastopen_server_fin-close-socket failed one run in three without this).
-  constexpr std::int64_t kJiffyOffsetNs = 250'000;
+}
+
+void RunImpl::Start() {
   // Outside any command, so the thread starts with SIGCHLD unblocked; a failure here is
   // reported by the first blocking call.
   call_thread_.Create();
-  live_start_ns_ = WarmUpToJiffyEdgeNs() + kJiffyOffsetNs;
+  // The kernel stays busy for 70 to 100 ms after a namespace is set up, and after a sibling
+  // family's run (RCU grace periods, work items; measured through /proc/softirqs on a 2-CPU
+  // HZ=250 VM). While another CPU is busy it may own the jiffies update, and a timer on this
+  // CPU then fires a jiffy late: tcp_fastopen_server_fin-close-socket, whose delayed ACK has
+  // no slack, failed 5 runs in 30 when started at once, none in 40 after this wait.
+  // packetdrill spins 100 ms instead; sleeping leaves the CPU to concurrent runs.
+  constexpr std::int64_t kMaxQuietWaitNs = 100'000'000;
+  WaitForQuietKernel(NowNs() + kMaxQuietWaitNs);
+  // As packetdrill: start 250 us into a jiffy. The kernel measures RTTs and arms delayed-ACK
+  // and retransmission timers in jiffies; a script whose events straddle jiffy edges at
+  // random sees those timers fire a jiffy early or late.
+  constexpr std::int64_t kJiffyOffsetNs = 250'000;
+  live_start_ns_ = NextJiffyEdgeNs() + kJiffyOffsetNs;
   started_ = true;
 }
 
@@ -110,7 +120,7 @@ void RunImpl::End() {
     std::fprintf(stderr, "%s: runtime error: exiting while a blocking system call is in progress\n",
                  script_.path);
     std::fflush(stderr);
-    _exit(1);
+    EndRun(1);
   }
   JoinBlockingThread();
 }
@@ -139,7 +149,7 @@ void RunImpl::Finish() {
     std::fprintf(stderr, "%s: error executing cleanup command: %s\n", script_.path,
                  error.c_str());
     std::fflush(stderr);
-    _exit(1);
+    EndRun(1);
   }
 }
 
@@ -212,7 +222,7 @@ void RunImpl::Fail(const Event& ev, const std::string& category, const std::stri
   }
   std::fflush(stderr);
   Finish();
-  _exit(1);
+  EndRun(1);
 }
 
 std::vector<std::uint8_t> RunImpl::DefineBytes(const char* name, std::vector<std::uint8_t> ipv4,
@@ -231,7 +241,7 @@ std::vector<std::uint8_t> RunImpl::DefineBytes(const char* name, std::vector<std
     std::fprintf(stderr, "%s: -D %s=%s: expected an even number of hex digits\n", script_.path,
                  name, hex.c_str());
     std::fflush(stderr);
-    _exit(1);
+    EndRun(1);
   }
   return out;
 }
@@ -247,7 +257,7 @@ std::int64_t RunImpl::Define(const char* name, std::int64_t ipv4, std::int64_t i
   std::fprintf(stderr, "%s: -D %s=%s: the value is neither a number nor a known symbol\n",
                script_.path, name, it->second.c_str());
   std::fflush(stderr);
-  _exit(1);
+  EndRun(1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -758,7 +768,7 @@ void RunImpl::RunCodeBlocks() {
   std::fflush(stdout);
   std::fprintf(stderr, "%s\n", failure.c_str());
   std::fflush(stderr);
-  _exit(1);
+  EndRun(1);
 }
 
 }  // namespace pktc::rt

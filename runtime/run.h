@@ -39,7 +39,9 @@ class RunImpl final : public Run {
   RunImpl(const ScriptInfo& script, const FamilyConfig& config, TunDevice& tun,
           CommandRunner& commands);
 
-  /// Runs the init command and fixes the live time of script time 0.
+  /// Runs the script's init command, if it has one; before Start().
+  void RunInitCommand();
+  /// Fixes the live time of script time 0: on a jiffy edge, once the kernel is quiet.
   void Start();
   /// After the last event: waits (up to 1 s) for a blocking call still in progress.
   void End();

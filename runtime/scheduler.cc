@@ -1,7 +1,12 @@
 // Live clock and waiting.
+#include <fcntl.h>
 #include <sched.h>
-#include <sys/times.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
 
 #include "clock.h"
 
@@ -15,7 +20,46 @@ std::int64_t Read(clockid_t id) {
   clock_gettime(id, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
+/// The softirqs handled so far per CPU; false where /proc/softirqs is unreadable.
+bool ReadSoftirqsPerCpu(std::vector<std::uint64_t>* per_cpu) {
+  int fd = open("/proc/softirqs", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char text[16384];
+  ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return false;
+  text[n] = '\0';
+  return ParseSoftirqsPerCpu(text, per_cpu);
+}
+
+std::int64_t JiffyNs() {
+  timespec res{};
+  // A coarse clock advances once per tick, so its resolution is the jiffy (TICK_NSEC).
+  if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) != 0 || res.tv_sec != 0 || res.tv_nsec <= 0) {
+    return 4'000'000;
+  }
+  return res.tv_nsec;
+}
+
 }  // namespace
+
+bool ParseSoftirqsPerCpu(const char* text, std::vector<std::uint64_t>* per_cpu) {
+  per_cpu->clear();
+  // "   CPU0   CPU1" then one "NAME:  count  count" line per softirq.
+  for (const char* colon = std::strchr(text, ':'); colon; colon = std::strchr(colon, ':')) {
+    const char* p = colon + 1;
+    for (std::size_t cpu = 0;; ++cpu) {
+      char* end;
+      unsigned long long count = std::strtoull(p, &end, 10);
+      if (end == p) break;
+      if (per_cpu->size() <= cpu) per_cpu->push_back(0);
+      (*per_cpu)[cpu] += count;
+      p = end;
+    }
+    colon = p;
+  }
+  return !per_cpu->empty();
+}
 
 std::int64_t NowNs() { return Read(CLOCK_MONOTONIC); }
 
@@ -31,23 +75,45 @@ void WaitUntilNs(std::int64_t target_ns) {
   }
 }
 
-std::int64_t WarmUpToJiffyEdgeNs() {
-  // Like packetdrill's schedule_start_time_usecs(): spin while times(), which reads jiffies,
-  // advances 10 times (about 100 ms at USER_HZ 100). Fewer edges left one run in four of
-  // tcp_fastopen_server_fin-close-socket with its delayed ACK a jiffy late (4 edges: 7/30,
-  // 6: 1/30, 8 and 10: 0/30 on a HZ=250 NO_HZ kernel): the kernel needs the CPU busy for a
-  // while before its tick, and so its timers, run on time. Spinning at normal priority keeps
-  // concurrent runs' real-time events unaffected.
-  constexpr int kEdges = 10;
+void WaitForQuietKernel(std::int64_t deadline_ns) {
+  const std::int64_t jiffy_ns = JiffyNs();
+  std::vector<std::uint64_t> before, after;
+  if (!ReadSoftirqsPerCpu(&before)) return;
+  std::int64_t quiet_since = NowNs();
+  while (NowNs() < deadline_ns) {
+    timespec pause{0, 1'000'000};
+    nanosleep(&pause, nullptr);
+    if (!ReadSoftirqsPerCpu(&after)) return;
+    int self = sched_getcpu();
+    bool busy = false;
+    for (std::size_t cpu = 0; cpu < after.size() && cpu < before.size(); ++cpu) {
+      if (static_cast<int>(cpu) != self && after[cpu] != before[cpu]) busy = true;
+    }
+    before.swap(after);
+    std::int64_t now = NowNs();
+    if (busy) {
+      quiet_since = now;
+    } else if (now - quiet_since >= 2 * jiffy_ns) {
+      return;
+    }
+  }
+}
+
+std::int64_t NextJiffyEdgeNs() {
+  // CLOCK_MONOTONIC_COARSE is the time of the kernel's last tick, so it changes when jiffies
+  // does. The first change may be the catch-up of a CPU just out of idle, off the tick grid;
+  // by the second one this CPU's tick is running, so that change is an edge. Spinning at
+  // normal priority keeps concurrent runs' real-time events unaffected; it lasts one to two
+  // jiffies (4 to 8 ms at HZ=250).
   int policy = sched_getscheduler(0);
   sched_param saved{};
   sched_getparam(0, &saved);
   sched_param normal{};
   if (policy != SCHED_OTHER) sched_setscheduler(0, SCHED_OTHER, &normal);
   std::int64_t edge_ns = NowNs();
-  clock_t last = times(nullptr);
-  for (int edges = 0; edges < kEdges;) {
-    clock_t now = times(nullptr);
+  std::int64_t last = Read(CLOCK_MONOTONIC_COARSE);
+  for (int edges = 0; edges < 2;) {
+    std::int64_t now = Read(CLOCK_MONOTONIC_COARSE);
     if (now != last) {
       edge_ns = NowNs();
       ++edges;

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "pktc/symbols.h"
 #include "run.h"
+#include "run_link.h"
 
 namespace pktc::rt {
 
@@ -136,7 +137,7 @@ void RunImpl::StartThread(std::function<void()> fn) {
   if (!call_thread_.Create()) {
     std::fprintf(stderr, "%s: cannot create the blocking-call thread\n", script_.path);
     std::fflush(stderr);
-    _exit(1);
+    EndRun(1);
   }
   call_thread_.Post(std::move(fn));
 }
