@@ -359,6 +359,9 @@ int Main(int argc, char** argv, const ScriptInfo& script) {
   // The results are printed in order either way. Every family sets up at once, so the second
   // family's set-up is long done when its script starts, and every family keeps its
   // namespaces until all have run (see RunLink).
+  // A family's child may die between saying it is ready and being told to go: that write must
+  // fail, not kill this process with SIGPIPE before it reports the death.
+  signal(SIGPIPE, SIG_IGN);
   std::vector<FamilyChild> children(configs.size());
   for (std::size_t i = 0; i < configs.size(); ++i) {
     StartFamily(script, configs[i], children, &children[i]);
