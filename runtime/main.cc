@@ -110,8 +110,7 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config, const RunLin
 
   RunImpl run(script, config, tun, commands);
   run.RunInitCommand();
-  char byte = kRunReady;
-  if (write(link.status_fd, &byte, 1) != 1 || read(link.go_fd, &byte, 1) != 1) _exit(kExitFail);
+  if (!ReportReadyAndWaitForGo(link)) _exit(kExitFail);
   run.Start();
   script.body(run);
   // As packetdrill: the cleanup command first, then the wait for a blocking call.
@@ -205,25 +204,30 @@ void ReadDoneReport(FamilyChild* child) {
   child->done = true;
 }
 
+/// Reads the child's next status message (see RunLink) and returns its kind: kRunReady, or
+/// kRunDone with the report read into `child`; 0 at end of file.
+char ReadStatus(FamilyChild* child) {
+  if (child->status_fd < 0) return 0;
+  char kind = 0;
+  ssize_t n;
+  while ((n = read(child->status_fd, &kind, 1)) < 0 && errno == EINTR) {
+  }
+  if (n != 1) return 0;
+  if (kind == kRunDone) ReadDoneReport(child);
+  return kind;
+}
+
 /// Waits until the child has set up (or ended), then lets it start the script. Its network
 /// namespace is kept until the parent exits (see RunLink).
 void StartWhenReady(FamilyChild* child) {
-  if (child->status_fd < 0) return;
-  char byte = 0;
-  ssize_t n;
-  while ((n = read(child->status_fd, &byte, 1)) < 0 && errno == EINTR) {
-  }
-  if (n == 1 && byte == kRunReady) {
+  if (ReadStatus(child) == kRunReady) {
     // The child is PID 1 of a PID namespace under `pid`, which stays in the network namespace.
     std::string path = "/proc/" + std::to_string(child->pid) + "/ns/net";
     child->netns_fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);  // Best effort.
-    byte = 'g';
     child->start_ns = NowNs();  // The family's time is its run's, not its wait for a sibling.
-    if (write(child->go_fd, &byte, 1) != 1) {
+    if (write(child->go_fd, &kRunGo, 1) != 1) {
       // The child died since; CollectFamilies reports how.
     }
-  } else if (n == 1 && byte == kRunDone) {
-    ReadDoneReport(child);
   }
 }
 
@@ -259,13 +263,7 @@ void CollectFamilies(std::vector<FamilyChild*> children) {
   }
   for (FamilyChild* c : children) {
     if (c->pid < 0) continue;
-    if (!c->done && c->status_fd >= 0) {
-      char byte = 0;
-      ssize_t n;
-      while ((n = read(c->status_fd, &byte, 1)) < 0 && errno == EINTR) {
-      }
-      if (n == 1 && byte == kRunDone) ReadDoneReport(c);
-    }
+    if (!c->done) ReadStatus(c);
     int status = c->wait_status;
     if (!c->done) {  // No PID namespace, or the child died: its exit status says how.
       while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR) {

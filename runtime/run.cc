@@ -83,8 +83,6 @@ void RunImpl::RunInitCommand() {
   if (!commands_.Run(script_.init_command, &error)) {
     std::fprintf(stderr, "%s: error executing init command: %s\n", script_.path, error.c_str());
     Finish();
-    std::fflush(stdout);
-    std::fflush(stderr);
     EndRun(1);
   }
 }
@@ -119,7 +117,6 @@ void RunImpl::End() {
   if (!blocking_done_) {
     std::fprintf(stderr, "%s: runtime error: exiting while a blocking system call is in progress\n",
                  script_.path);
-    std::fflush(stderr);
     EndRun(1);
   }
   JoinBlockingThread();
@@ -148,7 +145,6 @@ void RunImpl::Finish() {
   if (!commands_.Run(script_.cleanup_command, &error)) {
     std::fprintf(stderr, "%s: error executing cleanup command: %s\n", script_.path,
                  error.c_str());
-    std::fflush(stderr);
     EndRun(1);
   }
 }
@@ -240,7 +236,6 @@ std::vector<std::uint8_t> RunImpl::DefineBytes(const char* name, std::vector<std
   if (!ok) {
     std::fprintf(stderr, "%s: -D %s=%s: expected an even number of hex digits\n", script_.path,
                  name, hex.c_str());
-    std::fflush(stderr);
     EndRun(1);
   }
   return out;
@@ -256,7 +251,6 @@ std::int64_t RunImpl::Define(const char* name, std::int64_t ipv4, std::int64_t i
   if (std::optional<std::int64_t> symbol = LookupSymbol(it->second)) return *symbol;
   std::fprintf(stderr, "%s: -D %s=%s: the value is neither a number nor a known symbol\n",
                script_.path, name, it->second.c_str());
-  std::fflush(stderr);
   EndRun(1);
 }
 
@@ -767,7 +761,6 @@ void RunImpl::RunCodeBlocks() {
   if (code_blocks_.RunAll(script_.path, &failure)) return;
   std::fflush(stdout);
   std::fprintf(stderr, "%s\n", failure.c_str());
-  std::fflush(stderr);
   EndRun(1);
 }
 

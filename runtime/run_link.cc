@@ -14,6 +14,11 @@ RunLink current_link;
 
 void SetRunLink(const RunLink& link) { current_link = link; }
 
+bool ReportReadyAndWaitForGo(const RunLink& link) {
+  char byte = kRunReady;
+  return write(link.status_fd, &byte, 1) == 1 && read(link.go_fd, &byte, 1) == 1;
+}
+
 void ReportRunDoneAndWait(const RunLink& link, bool exited, int value) {
   if (link.status_fd < 0) return;
   char message[3] = {kRunDone, exited ? kDoneExited : kDoneSignaled, static_cast<char>(value)};

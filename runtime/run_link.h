@@ -15,12 +15,16 @@ struct RunLink {
   int go_fd = -1;      ///< Read end, in the run.
 };
 constexpr char kRunReady = 'r';
+constexpr char kRunGo = 'g';
 constexpr char kRunDone = 'd';
 constexpr char kDoneExited = 'x';
 constexpr char kDoneSignaled = 's';
 
 /// Remembers the link for EndRun() in this process.
 void SetRunLink(const RunLink& link);
+
+/// Says the run is set up and waits for the parent's go; false if the parent gave up or died.
+bool ReportReadyAndWaitForGo(const RunLink& link);
 
 /// Reports that the run ended (how: `exited` with `value`, or killed by signal `value`) and
 /// waits until the parent releases it. Returns at once without a link.

@@ -101,7 +101,6 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
   blocking_in_call_ = false;
   blocking_tid_ = 0;
   std::int64_t base_offset = ev.returns_us - ev.time.start_us;  // same base as the start
-  const std::int64_t call_start_us = call.timing.start_us;
   StartThread([this, call = std::move(call), base_offset]() mutable {
     blocking_tid_ = static_cast<pid_t>(::syscall(SYS_gettid));
     WaitForStart(call.ev, call.timing, "system call start");
@@ -122,15 +121,13 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
   lock.unlock();
   // Not before the call's start: the thread may share this CPU, and each poll from here (a
   // read of /proc) would hold it off for as long as the poll takes.
-  SleepUntilNs(live_start_ns_ + call_start_us * 1000);
+  SleepUntilNs(live_start_ns_ + t.start_us * 1000);
   // Wait until the call went to sleep in the kernel or returned. Sleeping before the call
   // (waiting for its start time, or for mu_) does not count: the main thread would then run
   // the next event, holding mu_, while the call has not even begun.
   while (!blocking_done_) {
     pid_t tid = blocking_tid_;
-    if (tid != 0 && blocking_in_call_ && ThreadState(tid) == 'S' && ElapsedUs() >= t.start_us) {
-      break;
-    }
+    if (tid != 0 && blocking_in_call_ && ThreadState(tid) == 'S') break;
     usleep(50);
   }
   lock.lock();
@@ -140,7 +137,6 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
 void RunImpl::StartThread(std::function<void()> fn) {
   if (!call_thread_.Create()) {
     std::fprintf(stderr, "%s: cannot create the blocking-call thread\n", script_.path);
-    std::fflush(stderr);
     EndRun(1);
   }
   call_thread_.Post(std::move(fn));
