@@ -1,5 +1,5 @@
 // C++ emission. Generated code only holds data and calls; logic stays in the runtime.
-#include "cpp_emitter.h"
+#include "codegen/cpp_emitter.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <sstream>
 
-#include "../printer.h"
+#include "support/printer.h"
 
 namespace pktc {
 

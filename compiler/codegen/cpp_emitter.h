@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "../ir.h"
+#include "ir/ir.h"
 
 namespace pktc {
 

@@ -1,5 +1,5 @@
 // The runtime's capabilities, checked before emitting code.
-#include "runtime_support.h"
+#include "codegen/runtime_support.h"
 
 #include <set>
 #include <string>

@@ -3,8 +3,8 @@
 #ifndef PKTC_COMPILER_CODEGEN_RUNTIME_SUPPORT_H_
 #define PKTC_COMPILER_CODEGEN_RUNTIME_SUPPORT_H_
 
-#include "../diagnostics.h"
-#include "../ir.h"
+#include "support/diagnostics.h"
+#include "ir/ir.h"
 
 namespace pktc {
 

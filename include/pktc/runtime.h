@@ -262,7 +262,7 @@ class CodeContext {
 using CodeFn = void (*)(CodeContext&);
 
 /// Python's integer operators where C++ differs, for compiled code blocks (defined in
-/// runtime/code_blocks.cc). Like Python they end the block with an error on division by zero
+/// runtime/exec/code_block_runner.cc). Like Python they end the block with an error on division by zero
 /// or a negative shift count; a result beyond 64 bits is an error too (native code blocks
 /// compute in 64 bits, where Python's integers are unbounded).
 namespace py {

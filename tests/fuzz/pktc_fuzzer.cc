@@ -1,5 +1,5 @@
 // libFuzzer target over the pktc front end: lexer, parser, sema, the runtime-support check and
-// the C++ emitter, chained exactly as the driver chains them (compiler/driver.cc).
+// the C++ emitter, chained exactly as the driver chains them (compiler/driver/driver.cc).
 //
 // Input: the bytes of a script named "fuzz.pkt". If the first byte is 0xF0..0xFF (never valid
 // at the start of a script) it is removed and its low four bits select `-D` defines, so the
@@ -19,12 +19,12 @@
 
 #include "codegen/cpp_emitter.h"
 #include "codegen/runtime_support.h"
-#include "diagnostics.h"
-#include "lexer.h"
+#include "support/diagnostics.h"
+#include "frontend/lexer.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
-#include "parser.h"
-#include "sema.h"
+#include "frontend/parser.h"
+#include "sema/sema.h"
 
 namespace {
 

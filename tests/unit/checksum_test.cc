@@ -1,7 +1,7 @@
-// Unit tests for runtime/checksum.h: RFC 1071 arithmetic, IPv4 header checksums and the TCP
+// Unit tests for runtime/net/checksum.h: RFC 1071 arithmetic, IPv4 header checksums and the TCP
 // checksum with its IPv4 and IPv6 pseudo-headers, checked against a reference written here.
 
-#include "checksum.h"
+#include "net/checksum.h"
 
 #include <gtest/gtest.h>
 

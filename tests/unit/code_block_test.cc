@@ -1,6 +1,6 @@
-// Unit tests for compiler/code_block.h: the Python subset of code blocks (parsing, types,
+// Unit tests for compiler/sema/code_block.h: the Python subset of code blocks (parsing, types,
 // diagnostics, the fallback to python3) and the C++ functions emitted for native blocks.
-#include "code_block.h"
+#include "sema/code_block.h"
 
 #include <gtest/gtest.h>
 
@@ -14,12 +14,12 @@
 #include <string_view>
 #include <vector>
 
-#include "diagnostics.h"
-#include "lexer.h"
+#include "support/diagnostics.h"
+#include "frontend/lexer.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
-#include "token.h"
+#include "frontend/token.h"
 
 namespace pktc {
 namespace {

@@ -1,6 +1,6 @@
-// Unit tests for compiler/embedded_files.h: which words of a shell command name files next to
+// Unit tests for compiler/sema/embedded_files.h: which words of a shell command name files next to
 // the script, and how their paths are normalised.
-#include "embedded_files.h"
+#include "sema/embedded_files.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-// Unit tests for compiler/lexer.h: flex-compatible longest match and rule order, keywords,
+// Unit tests for compiler/frontend/lexer.h: flex-compatible longest match and rule order, keywords,
 // addresses, strings, backquotes, code blocks, comments and `-D` define substitution.
-#include "lexer.h"
+#include "frontend/lexer.h"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "diagnostics.h"
+#include "support/diagnostics.h"
 #include "source_harness.h"
-#include "token.h"
+#include "frontend/token.h"
 
 namespace pktc {
 namespace {

@@ -1,7 +1,7 @@
-// Unit tests for runtime/matcher.h: which fields of an outbound packet are compared with the
+// Unit tests for runtime/exec/matcher.h: which fields of an outbound packet are compared with the
 // script's segment, how differences are named, and how they are described.
 
-#include "matcher.h"
+#include "exec/matcher.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "packet.h"
+#include "net/packet_codec.h"
 #include "pktc/runtime.h"
 
 namespace pktc::rt {

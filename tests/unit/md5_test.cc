@@ -1,7 +1,7 @@
 // Unit tests for runtime/md5.h: the RFC 1321 test suite, padding boundaries and incremental
 // updates.
 
-#include "md5.h"
+#include "net/md5.h"
 
 #include <gtest/gtest.h>
 

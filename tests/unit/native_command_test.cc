@@ -1,5 +1,5 @@
 // Which command lines run without a shell, and how the subset behaves.
-#include "native_command.h"
+#include "commands/native_command.h"
 
 #include <gtest/gtest.h>
 

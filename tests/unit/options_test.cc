@@ -1,7 +1,7 @@
-// Unit tests for runtime/options.h: header and command-line options of a test binary, and the
+// Unit tests for runtime/harness/options.h: header and command-line options of a test binary, and the
 // per-family address resolution (kernel selftest runner defaults, family-specific overrides).
 
-#include "options.h"
+#include "harness/options.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>

@@ -1,6 +1,6 @@
-// Unit tests for compiler/parser.h: event times, packets, TCP flags and options, system calls
+// Unit tests for compiler/frontend/parser.h: event times, packets, TCP flags and options, system calls
 // and their expressions (through ast::Expr::Dump), header options, and error recovery.
-#include "parser.h"
+#include "frontend/parser.h"
 
 #include <gtest/gtest.h>
 
@@ -12,10 +12,10 @@
 #include <variant>
 #include <vector>
 
-#include "ast.h"
-#include "diagnostics.h"
+#include "frontend/ast.h"
+#include "support/diagnostics.h"
 #include "corpus_scripts.h"
-#include "lexer.h"
+#include "frontend/lexer.h"
 #include "source_harness.h"
 
 namespace pktc {

@@ -1,6 +1,6 @@
-// Unit tests for compiler/printer.h: the escaping helpers that keep script text from breaking
+// Unit tests for compiler/support/printer.h: the escaping helpers that keep script text from breaking
 // the generated C++, and the Printer's indentation and line counting (used for #line).
-#include "printer.h"
+#include "support/printer.h"
 
 #include <gtest/gtest.h>
 

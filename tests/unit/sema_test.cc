@@ -1,6 +1,6 @@
-// Unit tests for compiler/sema.h: symbol resolution, per-event shape checks, and lowering to
+// Unit tests for compiler/sema/sema.h: symbol resolution, per-event shape checks, and lowering to
 // the IR (times, packets, system calls, family-dependent and -D defines).
-#include "sema.h"
+#include "sema/sema.h"
 
 #include <gtest/gtest.h>
 
@@ -10,13 +10,13 @@
 #include <string_view>
 #include <variant>
 
-#include "ast.h"
-#include "diagnostics.h"
-#include "ir.h"
+#include "frontend/ast.h"
+#include "support/diagnostics.h"
+#include "ir/ir.h"
 #include "corpus_scripts.h"
-#include "lexer.h"
+#include "frontend/lexer.h"
 #include "source_harness.h"
-#include "parser.h"
+#include "frontend/parser.h"
 
 namespace pktc {
 namespace {

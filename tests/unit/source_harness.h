@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "diagnostics.h"
-#include "lexer.h"
+#include "support/diagnostics.h"
+#include "frontend/lexer.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"

@@ -1,4 +1,4 @@
-// Unit tests for the TCP option constructors in runtime/values.cc (pktc::rt::opt): each must
+// Unit tests for the TCP option constructors in runtime/exec/script_values.cc (pktc::rt::opt): each must
 // produce the option's exact wire bytes (RFC 9293, 7323, 2018, 7413, 2385).
 
 #include <gtest/gtest.h>

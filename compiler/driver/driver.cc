@@ -1,0 +1,368 @@
+// Driver: file handling, stage sequencing, invoking the C++ compiler. No language logic here.
+#include "driver/driver.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <optional>
+
+#include "codegen/cpp_emitter.h"
+#include "codegen/runtime_support.h"
+#include "support/diagnostics.h"
+#include "ir/ir_dump.h"
+#include "frontend/lexer.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+#include "frontend/parser.h"
+#include "pktc_config.h"
+#include "sema/sema.h"
+
+extern char** environ;
+
+namespace pktc {
+
+namespace {
+
+void Fail(const llvm::Twine& message) { llvm::errs() << "pktc: error: " << message << "\n"; }
+
+bool WriteFileAtomically(const std::string& path, const std::string& contents) {
+  // A device or pipe (-o /dev/null, -o /dev/stdout) is written in place: renaming a file onto
+  // it would replace the device node itself.
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(path, ec);
+    if (!ec) out << contents;
+    if (ec || out.has_error()) {
+      Fail("cannot write '" + path + "': " + (ec ? ec.message() : out.error().message()));
+      out.clear_error();
+      return false;
+    }
+    return true;
+  }
+  std::string tmp = path + ".tmp" + std::to_string(getpid());
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(tmp, ec);
+    if (ec) {
+      Fail("cannot write '" + path + "': " + ec.message());
+      return false;
+    }
+    out << contents;
+    out.close();
+    if (out.has_error()) {
+      Fail("cannot write '" + path + "': " + out.error().message());
+      out.clear_error();
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    Fail("cannot write '" + path + "': " + std::strerror(errno));
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+/// Where the runtime archive and headers are: next to the pktc executable as `../lib` and
+/// `../include`, the same in the build tree and in an install tree.
+struct RuntimePaths {
+  std::string include_dir;
+  std::string library;
+};
+
+std::optional<RuntimePaths> FindRuntime(const DriverOptions& options) {
+  std::string exe = llvm::sys::fs::getMainExecutable(options.argv0.c_str(), options.main_address);
+  llvm::SmallString<256> prefix(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+  RuntimePaths paths;
+  llvm::SmallString<256> include = prefix;
+  llvm::sys::path::append(include, "include");
+  llvm::SmallString<256> lib = prefix;
+  llvm::sys::path::append(lib, "lib", "libpktc_runtime.a");
+  llvm::SmallString<256> header = include;
+  llvm::sys::path::append(header, "pktc", "runtime.h");
+  if (!llvm::sys::fs::exists(header) || !llvm::sys::fs::exists(lib)) {
+    Fail("cannot find the pktc runtime (looked for " + std::string(header) + " and " +
+         std::string(lib) + ")");
+    return std::nullopt;
+  }
+  paths.include_dir = std::string(include);
+  paths.library = std::string(lib);
+  return paths;
+}
+
+/// The linker to ask the compiler driver for, or "" for its default.
+std::string ChooseLinker() {
+  if (const char* forced = std::getenv("PKTC_LINKER")) return forced;
+  return llvm::sys::findProgramByName("ld.lld") ? "lld" : "";
+}
+
+/// Set by SIGINT, SIGTERM or SIGHUP while the C++ compiler runs: pktc then stops it and removes
+/// its temporary directory before dying of the same signal (ninja's Ctrl-C, pktc-run's death).
+volatile sig_atomic_t g_stop_signal = 0;
+
+void OnStopSignal(int sig) { g_stop_signal = sig; }
+
+/// Runs `argv` in a process group of its own with TMPDIR=`tmpdir` (so the compiler's own
+/// temporary files land where pktc cleans up) and returns its exit status, -1 if it could not
+/// start, or -2 if a stop signal arrived (the compiler is then killed and reaped).
+int RunProcess(const std::vector<std::string>& argv, const std::string& tmpdir, bool verbose) {
+  if (verbose) {
+    std::string line;
+    for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
+    llvm::errs() << line << "\n";
+  }
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::string tmpdir_entry = "TMPDIR=" + tmpdir;
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "TMPDIR=", 7) != 0) env.push_back(*e);
+  }
+  env.push_back(tmpdir_entry.data());
+  env.push_back(nullptr);
+  // The stop signals stay blocked except inside ppoll, so one that arrives between the spawn
+  // and the wait is not lost; the compiler starts with the original mask.
+  sigset_t stop_signals, old_mask;
+  sigemptyset(&stop_signals);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, sig);
+  sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setsigmask(&attr, &old_mask);
+  pid_t pid;
+  int rc =
+      g_stop_signal ? EINTR : posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), env.data());
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    if (g_stop_signal) return -2;
+    Fail("cannot run C++ compiler '" + argv[0] + "': " + std::strerror(rc) +
+         " (set CXX to a C++20 compiler)");
+    return -1;
+  }
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  int status = 0;
+  if (pidfd < 0) {
+    // Kernels before 5.3: wait with the signals let in (a signal just before the wait is then
+    // noticed only when the compiler ends).
+    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR && !g_stop_signal) {
+    }
+    sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+  }
+  while (pidfd >= 0 && !g_stop_signal) {
+    pollfd exited{pidfd, POLLIN, 0};
+    if (ppoll(&exited, 1, nullptr, &old_mask) == 1) break;
+  }
+  if (pidfd >= 0) close(pidfd);
+  if (g_stop_signal) kill(-pid, SIGKILL);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  if (g_stop_signal) return -2;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+std::string DefaultOutput(const std::string& input, EmitKind emit) {
+  std::string base = std::string(llvm::sys::path::filename(input));
+  if (llvm::StringRef(base).endswith(".pkt")) base.resize(base.size() - 4);
+  return emit == EmitKind::kCpp ? base + ".cc" : base;
+}
+
+int BuildExecutable(const std::string& cpp, const std::string& output,
+                    const DriverOptions& options) {
+  std::optional<RuntimePaths> runtime = FindRuntime(options);
+  if (!runtime) return 1;
+  struct sigaction stop {};
+  stop.sa_handler = OnStopSignal;  // No SA_RESTART: the wait for the compiler must wake up.
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &stop, nullptr);
+  llvm::SmallString<128> dir;
+  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("pktc", dir)) {
+    Fail("cannot create a temporary directory: " + ec.message());
+    return 1;
+  }
+  std::string source_name = DefaultOutput(options.input, EmitKind::kCpp);
+  std::string source = std::string(dir) + "/" + source_name;
+  std::string binary = std::string(dir) + "/a.out";
+  int rc = 1;
+  if (WriteFileAtomically(source, cpp)) {
+    const char* cxx = std::getenv("CXX");
+    std::vector<std::string> argv = {cxx && *cxx ? cxx : PKTC_DEFAULT_CXX};
+    for (const char* flag : PKTC_GENERATED_CXX_FLAGS) argv.push_back(flag);
+    argv.push_back("-static");
+    argv.push_back("-pipe");  // No temporary assembly file.
+    // lld links a static test three times faster than BFD ld (0.09 s against 0.27 s): a third
+    // of the remaining compile time. PKTC_LINKER overrides the choice ("bfd", "gold", "lld").
+    if (std::string linker = ChooseLinker(); !linker.empty()) argv.push_back("-fuse-ld=" + linker);
+    argv.insert(argv.end(), {"-I" + runtime->include_dir, source, runtime->library, "-o", binary});
+    int status = RunProcess(argv, std::string(dir), options.verbose);
+    struct stat st;
+    bool special_output = stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+    if (status == 0 && special_output) {
+      // -o /dev/null: a check that the script builds; never replace a device node.
+      std::ifstream in(binary, std::ios::binary);
+      std::ofstream out(output, std::ios::binary);
+      out << in.rdbuf();
+      rc = out ? 0 : 1;
+    } else if (status == 0) {
+      if (std::rename(binary.c_str(), output.c_str()) == 0) {
+        rc = 0;
+      } else if (errno == EXDEV) {
+        // Different file systems: copy next to the target, then rename there.
+        std::string tmp = output + ".tmp" + std::to_string(getpid());
+        if (!llvm::sys::fs::copy_file(binary, tmp) &&
+            !llvm::sys::fs::setPermissions(tmp,
+                                           llvm::sys::fs::all_exe | llvm::sys::fs::owner_all) &&
+            std::rename(tmp.c_str(), output.c_str()) == 0) {
+          rc = 0;
+        } else {
+          Fail("cannot write '" + output + "': " + std::strerror(errno));
+          std::remove(tmp.c_str());
+        }
+      } else {
+        Fail("cannot write '" + output + "': " + std::strerror(errno));
+      }
+    } else if (status > 0) {
+      Fail("the C++ compiler failed on the code generated for '" + options.input +
+           "' (this is a pktc bug; rerun with --emit=cpp to see the code)");
+    }
+  }
+  // The whole directory: a killed compiler leaves its own temporary files here too.
+  llvm::sys::fs::remove_directories(dir);
+  if (int sig = g_stop_signal) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
+  return rc;
+}
+
+/// "target: dep1 dep2" with Make escaping, plus "dep:" lines for -MP.
+std::string DependencyRule(const std::string& target, const std::vector<std::string>& deps,
+                           bool phony) {
+  auto escape = [](const std::string& path) {
+    std::string out;
+    for (char c : path) {
+      if (c == ' ' || c == '#') out += '\\';
+      if (c == '$') out += '$';
+      out += c;
+    }
+    return out;
+  };
+  std::string rule = escape(target) + ":";
+  for (const std::string& dep : deps) rule += " \\\n  " + escape(dep);
+  rule += "\n";
+  if (phony) {
+    for (size_t i = 1; i < deps.size(); ++i) rule += "\n" + escape(deps[i]) + ":\n";
+  }
+  return rule;
+}
+
+}  // namespace
+
+std::string VersionString() {
+  return std::string("pktc ") + PKTC_VERSION + " (git " + PKTC_GIT_COMMIT + ")";
+}
+
+int RunDriver(const DriverOptions& options) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+      llvm::MemoryBuffer::getFile(options.input, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/true);
+  if (!file) {
+    Fail("cannot read '" + options.input + "': " + file.getError().message());
+    return 1;
+  }
+  if (llvm::sys::fs::is_directory(options.input)) {
+    Fail("'" + options.input + "' is a directory");
+    return 1;
+  }
+  llvm::SourceMgr sources;
+  unsigned buffer = sources.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+  DiagnosticEngine diags(sources);
+
+  Lexer lexer(sources, buffer, diags);
+  for (const std::string& define : options.defines) {
+    size_t eq = define.find('=');
+    if (eq == 0 || eq == std::string::npos) {
+      Fail("bad -D '" + define + "': expected NAME=VALUE");
+      return 1;
+    }
+    lexer.DefineFromCommandLine(define.substr(0, eq), define.substr(eq + 1));
+  }
+  Parser parser(lexer, diags, sources);
+  ast::Script script = parser.ParseScript();
+  // Check what parsed even after syntax errors, so one run reports every independent error;
+  // events that did not parse are simply absent and cause no follow-on errors.
+  SemaOptions sema_options;
+  sema_options.after_syntax_errors = diags.HadErrors();
+  sema_options.script_path = options.input;
+  sema_options.script_dir = std::string(llvm::sys::path::parent_path(options.input));
+  std::optional<ir::Script> ir = CheckScript(script, sema_options, diags);
+  if (!ir) return 1;
+  if (options.check_only) return 0;
+  if (options.emit == EmitKind::kIr) {
+    std::string dump = DumpIr(*ir);
+    std::string out = options.output.empty() ? "-" : options.output;
+    if (out == "-") {
+      llvm::outs() << dump;
+      return 0;
+    }
+    return WriteFileAtomically(out, dump) ? 0 : 1;
+  }
+  if (!CheckRuntimeSupport(*ir, diags)) return 1;
+
+  std::string output =
+      options.output.empty() ? DefaultOutput(options.input, options.emit) : options.output;
+  if (options.deps_only || options.write_deps) {
+    std::vector<std::string> deps = {options.input};
+    for (const ir::EmbeddedFile& f : ir->files) deps.push_back(f.source_path);
+    std::string rule = DependencyRule(options.deps_target.empty() ? output : options.deps_target,
+                                      deps, options.phony_deps);
+    if (options.deps_only) {
+      if (options.deps_file.empty()) {
+        llvm::outs() << rule;
+        return 0;
+      }
+      return WriteFileAtomically(options.deps_file, rule) ? 0 : 1;
+    }
+    std::string deps_file = options.deps_file.empty() ? output + ".d" : options.deps_file;
+    if (!WriteFileAtomically(deps_file, rule)) return 1;
+  }
+  EmitOptions emit_options;
+  emit_options.output_name = options.emit == EmitKind::kCpp && output != "-"
+                                 ? output
+                                 : DefaultOutput(options.input, EmitKind::kCpp);
+  emit_options.line_directives = options.line_directives;
+  emit_options.compiler_version = PKTC_VERSION;
+  std::string cpp = EmitCpp(*ir, emit_options);
+
+  if (options.emit == EmitKind::kCpp) {
+    if (output == "-") {
+      llvm::outs() << cpp;
+      llvm::outs().flush();
+      return 0;
+    }
+    return WriteFileAtomically(output, cpp) ? 0 : 1;
+  }
+  return BuildExecutable(cpp, output, options);
+}
+
+}  // namespace pktc

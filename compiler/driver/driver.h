@@ -1,0 +1,39 @@
+// The pktc driver: reads a script, runs the compiler stages, writes C++ or links a test binary.
+#ifndef PKTC_COMPILER_DRIVER_DRIVER_H_
+#define PKTC_COMPILER_DRIVER_DRIVER_H_
+
+#include <string>
+#include <vector>
+
+namespace pktc {
+
+enum class EmitKind { kExecutable, kCpp, kIr };
+
+struct DriverOptions {
+  std::vector<std::string> inputs;  ///< One, or several with --check.
+  std::string input;
+  std::string output;  ///< Empty: derived from the input name ("-" is stdout for --emit=cpp).
+  std::vector<std::string> defines;  ///< NAME=VALUE
+  EmitKind emit = EmitKind::kExecutable;
+  bool check_only = false;
+  bool line_directives = true;
+  bool verbose = false;      ///< Print the C++ compiler command.
+  // Make-style dependency output, with GCC's meanings.
+  bool deps_only = false;     ///< -M: print the rule to stdout, build nothing.
+  bool write_deps = false;    ///< -MD: write a depfile while building.
+  std::string deps_file;      ///< -MF (default: OUTPUT.d)
+  std::string deps_target;    ///< -MT (default: the output)
+  bool phony_deps = false;    ///< -MP
+  std::string argv0;         ///< To find the runtime next to the pktc executable.
+  void* main_address = nullptr;
+};
+
+/// Runs the compiler; returns the process exit code (0 ok, 1 diagnostics or failed build).
+int RunDriver(const DriverOptions& options);
+
+/// Version line: "pktc 0.1.0 (git abc1234)".
+std::string VersionString();
+
+}  // namespace pktc
+
+#endif  // PKTC_COMPILER_DRIVER_DRIVER_H_

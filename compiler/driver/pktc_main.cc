@@ -1,0 +1,94 @@
+// pktc command line: flags only; everything else is in the driver.
+#include <cstdlib>
+
+#include "driver/driver.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cl = llvm::cl;
+
+namespace {
+cl::OptionCategory kCategory("pktc options");
+
+cl::list<std::string> inputs(cl::Positional, cl::desc("<script.pkt> (several with --check)"),
+                             cl::OneOrMore, cl::cat(kCategory));
+cl::opt<std::string> output("o", cl::desc("Output file (default: the script name without .pkt; "
+                                          "'-' is stdout with --emit=cpp)"),
+                            cl::value_desc("file"), cl::cat(kCategory));
+cl::list<std::string> defines("D", cl::Prefix,
+                              cl::desc("Define NAME as VALUE while reading the script, as "
+                                       "packetdrill's -D (repeatable)"),
+                              cl::value_desc("NAME=VALUE"), cl::cat(kCategory));
+cl::list<std::string> long_defines("define", cl::desc("Same as -D"), cl::value_desc("NAME=VALUE"),
+                                   cl::cat(kCategory));
+enum class Emit { kExe, kCpp, kIr };
+cl::opt<Emit> emit("emit", cl::desc("What to produce"), cl::init(Emit::kExe),
+                   cl::values(clEnumValN(Emit::kExe, "exe", "a static test executable (default)"),
+                              clEnumValN(Emit::kCpp, "cpp", "the generated C++ source"),
+                              clEnumValN(Emit::kIr, "ir", "the checked IR, one line per event")),
+                   cl::cat(kCategory));
+cl::opt<bool> check("check", cl::desc("Parse and check the script only; write nothing"),
+                    cl::cat(kCategory));
+cl::opt<bool> no_line("no-line-directives",
+                      cl::desc("Leave #line directives out of the generated C++"),
+                      cl::cat(kCategory));
+cl::opt<bool> verbose("v", cl::desc("Print the C++ compiler command"), cl::cat(kCategory));
+cl::opt<bool> deps_only("M", cl::desc("Print a Make rule of the files the script depends on; "
+                                      "build nothing"),
+                        cl::cat(kCategory));
+cl::opt<bool> write_deps("MD", cl::desc("Also write a Make depfile (the .pkt and every file "
+                                        "it embeds)"),
+                         cl::cat(kCategory));
+cl::opt<std::string> deps_file("MF", cl::desc("Depfile name (default: OUTPUT.d)"),
+                               cl::value_desc("file"), cl::cat(kCategory));
+cl::opt<std::string> deps_target("MT", cl::desc("Target named in the depfile (default: OUTPUT)"),
+                                 cl::value_desc("target"), cl::cat(kCategory));
+cl::opt<bool> phony_deps("MP", cl::desc("Add a phony target for each dependency"),
+                         cl::cat(kCategory));
+}  // namespace
+
+int main(int argc, char** argv) {
+  cl::SetVersionPrinter([](llvm::raw_ostream& os) { os << pktc::VersionString() << "\n"; });
+  cl::HideUnrelatedOptions(kCategory);
+  if (!cl::ParseCommandLineOptions(
+          argc, argv,
+          "pktc: compiles a packetdrill script into a self-contained test executable\n\n"
+          "  pktc script.pkt -o test     build ./test (runs ipv4 and ipv6, prints KTAP)\n"
+          "  pktc --emit=cpp script.pkt -o -   print the generated C++\n"
+          "  pktc --check script.pkt     report errors only\n\n"
+          "The C++ compiler is $CXX (default: the one pktc was built with); it links with lld\n"
+          "where ld.lld is installed, or with $PKTC_LINKER (bfd, gold, lld) when set.\n",
+          &llvm::errs())) {
+    return 2;
+  }
+  if (inputs.size() > 1 && !check) {
+    llvm::errs() << "pktc: error: several scripts are only accepted with --check\n";
+    return 2;
+  }
+  pktc::DriverOptions options;
+  options.input = inputs.front();
+  options.output = output;
+  options.defines.assign(defines.begin(), defines.end());
+  options.defines.insert(options.defines.end(), long_defines.begin(), long_defines.end());
+  options.emit = emit == Emit::kCpp  ? pktc::EmitKind::kCpp
+                 : emit == Emit::kIr ? pktc::EmitKind::kIr
+                                     : pktc::EmitKind::kExecutable;
+  options.check_only = check;
+  options.line_directives = !no_line;
+  options.verbose = verbose;
+  options.deps_only = deps_only;
+  options.write_deps = write_deps;
+  options.deps_file = deps_file;
+  options.deps_target = deps_target;
+  options.phony_deps = phony_deps;
+  options.argv0 = argv[0];
+  static int anchor;
+  options.main_address = &anchor;
+  // --check over many scripts in one process (a corpus), reporting each one's errors.
+  int status = 0;
+  for (const std::string& input : inputs) {
+    options.input = input;
+    status |= pktc::RunDriver(options);
+  }
+  return status;
+}

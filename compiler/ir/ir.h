@@ -1,0 +1,163 @@
+// The checked, resolved form of a script that codegen consumes: every symbol is a number,
+// every argument has the shape its system call needs, every time is in microseconds.
+#ifndef PKTC_COMPILER_IR_IR_H_
+#define PKTC_COMPILER_IR_IR_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace pktc::ir {
+
+enum class TimeKind { kAbsolute, kRelative, kAny, kAbsoluteRange, kRelativeRange };
+
+/// Where an IR node came from, for diagnostics in later stages.
+struct SourceLocation {
+  const char* pointer = nullptr;  ///< Into the SourceMgr's buffer (an llvm::SMLoc).
+};
+
+struct Time {
+  TimeKind kind = TimeKind::kAbsolute;
+  std::int64_t start_us = 0;
+  std::int64_t end_us = 0;
+};
+
+/// An integer operand. `spelling` keeps the script's names (O_RDWR|O_NONBLOCK) for comments.
+/// A value that came from a -D define (or a harness define such as CMSG_LEVEL_IP) keeps its
+/// name and per-family values, so the test binary can pick the family's value and honour
+/// `-D NAME=VALUE` given at run time.
+struct Int {
+  std::int64_t value = 0;
+  std::string spelling;
+  bool is_ellipsis = false;
+  std::string define;
+  std::int64_t ipv6_value = 0;  ///< Only meaningful when `define` is set.
+};
+
+struct TcpOption {
+  std::string name;  ///< nop eol mss wscale sackOK sack TS FO FOEXP md5 ECN
+  std::vector<std::int64_t> values;
+  std::vector<std::uint8_t> blob;
+  /// FO/FOEXP cookie that comes from a define: per-family bytes, overridable at run time.
+  std::string blob_define;
+  std::vector<std::uint8_t> blob_ipv6;
+  std::uint8_t ecn_kind = 0;  ///< 172 or 174
+};
+
+struct IpFields {
+  std::optional<std::uint8_t> tos, ecn, ttl;
+  bool ecn_ect01 = false;
+  std::optional<std::uint32_t> flowlabel;
+};
+
+struct TcpPacket {
+  bool inbound = true;
+  IpFields ip;
+  std::uint16_t flags = 0;
+  std::optional<std::uint8_t> ace;
+  std::string flags_text;
+  std::uint32_t seq = 0;
+  std::uint32_t len = 0;
+  std::uint32_t ack = 0;
+  std::optional<std::uint16_t> win;
+  std::uint16_t urg = 0;
+  bool any_options = false;
+  std::vector<TcpOption> options;
+  std::uint16_t src_port = 0, dst_port = 0;
+};
+
+struct UdpPacket {
+  bool inbound = true;
+  IpFields ip;
+  std::uint16_t len = 0;
+  std::uint16_t src_port = 0, dst_port = 0;
+};
+
+struct IcmpPacket {
+  bool inbound = true;
+  IpFields ip;
+  std::optional<std::pair<std::uint8_t, std::uint8_t>> v4, v6;  ///< type, code per family
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::uint16_t> id;
+  std::string echoed = "tcp";
+  std::uint32_t echoed_seq = 0, echoed_len = 0;
+};
+
+struct Expect {
+  std::int64_t result = 0;
+  std::string errno_name;  ///< Empty when errno is not checked.
+  int errno_value = 0;
+};
+
+struct Value;
+struct Field;
+
+/// A syscall argument with every symbol resolved (see rt::Value).
+struct Value {
+  enum class Kind { kEllipsis, kInt, kString, kList, kStruct } kind = Kind::kEllipsis;
+  Int int_value;
+  std::string bytes;
+  bool truncated = false;
+  std::vector<Value> items;
+  std::vector<Field> fields;
+};
+
+struct Field {
+  std::string name;
+  std::vector<Value> paren;
+  Value value;
+};
+
+struct Syscall {
+  std::string name;
+  std::vector<Value> args;
+  Expect expect;
+  std::optional<Time> returns;  ///< Blocking calls: when the call must return.
+};
+
+struct Command {
+  std::string text;
+};
+
+/// A `%{ }%` block: its C++ function (native) or its Python text (fallback).
+struct Code {
+  std::string function_name;
+  std::string python_text;
+  bool native = true;
+};
+
+struct Event {
+  unsigned line = 0;
+  std::string source_text;  ///< The event's text in the script, for a comment in the output.
+  SourceLocation loc;
+  Time time;
+  std::variant<TcpPacket, UdpPacket, IcmpPacket, Syscall, Command, Code> action;
+};
+
+struct EmbeddedFile {
+  std::string path;  ///< As the command names it, relative to the script directory.
+  std::string contents;
+  unsigned mode = 0644;
+  std::string source_path;  ///< Where it was read from (for dependency files).
+};
+
+struct Script {
+  std::string path;  ///< As given on the command line.
+  std::string name;  ///< Test name: file name without .pkt.
+  std::vector<std::pair<std::string, std::optional<std::string>>> header_options;
+  std::optional<std::string> init_command;
+  std::optional<std::string> cleanup_command;
+  std::vector<EmbeddedFile> files;
+  std::vector<Event> events;
+  /// Definitions of the native code-block functions (emitted before the events).
+  std::vector<std::string> code_functions;
+  /// Encapsulation, PSP or other constructs the runtime cannot execute yet, as (loc, what):
+  /// codegen reports them; --check accepts them.
+  std::vector<std::pair<SourceLocation, std::string>> unsupported;
+};
+
+}  // namespace pktc::ir
+
+#endif  // PKTC_COMPILER_IR_IR_H_

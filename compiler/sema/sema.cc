@@ -1,0 +1,966 @@
+// Semantic checks and lowering to IR.
+#include "sema/sema.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <climits>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sema/code_block.h"
+#include "sema/embedded_files.h"
+#include "llvm/ADT/StringRef.h"
+#include "pktc/symbols.h"
+
+namespace pktc {
+
+namespace {
+
+/// Defines the kernel's kselftest runner passes with different values per family. A script
+/// compiled once runs both families, so these resolve at run time unless `-D` fixes them.
+struct FamilyDefine {
+  const char* name;
+  const char* ipv4_symbol;
+  const char* ipv6_symbol;
+};
+constexpr FamilyDefine kFamilyDefines[] = {
+    {"CMSG_LEVEL_IP", "SOL_IP", "SOL_IPV6"},
+    {"CMSG_TYPE_RECVERR", "IP_RECVERR", "IPV6_RECVERR"},
+};
+
+/// Byte-string (hex) defines the kselftest runner passes per family: TFO cookies for the
+/// fixed key that defaults.sh installs and the runner's addresses.
+struct FamilyBytesDefine {
+  const char* name;
+  const char* ipv4;
+  const char* ipv6;
+};
+constexpr FamilyBytesDefine kFamilyBytesDefines[] = {
+    {"TFO_COOKIE", "3021b9d889017eeb", "c1d1e9742a47a9bc"},
+    {"TFO_COOKIE_ZERO", "b7c12350a90dc8f5", "82af1a8f9a205c34"},
+};
+
+const FamilyBytesDefine* FindFamilyBytesDefine(const std::string& name) {
+  for (const FamilyBytesDefine& d : kFamilyBytesDefines) {
+    if (name == d.name) return &d;
+  }
+  return nullptr;
+}
+
+std::vector<std::uint8_t> HexBytes(const char* hex) {
+  std::vector<std::uint8_t> out;
+  for (size_t i = 0; hex[i] && hex[i + 1]; i += 2) {
+    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex + i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+/// ICMP type and code names per family (packetdrill's icmp_packet.c tables), plus the generic
+/// type_N and code_N forms.
+struct IcmpName {
+  const char* name;
+  int value;
+};
+constexpr IcmpName kIcmpV4Types[] = {
+    {"echo_reply", 0},        {"unreachable", 3},          {"source_quench", 4},
+    {"redirect", 5},          {"echo_request", 8},         {"time_exceeded", 11},
+    {"parameter_problem", 12}, {"timestamp_request", 13},  {"timestamp_reply", 14},
+    {"information_request", 15}, {"information_reply", 16}, {"address_mask_request", 17},
+    {"address_mask_reply", 18},
+};
+constexpr IcmpName kIcmpV4Codes[] = {
+    {"net_unreachable", 0},  {"host_unreachable", 1},       {"protocol_unreachable", 2},
+    {"port_unreachable", 3}, {"frag_needed", 4},            {"source_route_failed", 5},
+    {"net_unknown", 6},      {"host_unknown", 7},           {"source_host_isolated", 8},
+    {"net_prohibited", 9},   {"host_prohibited", 10},       {"net_unreachable_for_tos", 11},
+    {"host_unreachable_for_tos", 12}, {"packet_filtered", 13}, {"precedence_violation", 14},
+    {"precedence_cutoff", 15},
+};
+constexpr IcmpName kIcmpV6Types[] = {
+    {"unreachable", 1},       {"packet_too_big", 2}, {"time_exceeded", 3},
+    {"parameter_problem", 4}, {"echo_request", 128}, {"echo_reply", 129},
+};
+constexpr IcmpName kIcmpV6Codes[] = {
+    {"no_route", 0},           {"admin_prohibited", 1},   {"not_neighbour", 2},
+    {"address_unreachable", 3}, {"port_unreachable", 4},  {"exceeded_hop_limit", 0},
+    {"exceeded_frag_time", 1}, {"header_field", 0},       {"unknown_next_header", 1},
+    {"unknown_option", 2},
+};
+
+template <size_t N>
+std::optional<int> LookupIcmpName(const IcmpName (&table)[N], const std::string& name,
+                                  const char* generic_prefix) {
+  for (const IcmpName& n : table) {
+    if (name == n.name) return n.value;
+  }
+  std::string prefix = generic_prefix;
+  if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size()) {
+    std::string digits = name.substr(prefix.size());
+    if (digits.find_first_not_of("0123456789") == std::string::npos && digits.size() <= 3) {
+      int v = std::stoi(digits);
+      if (v <= 255) return v;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::pair<std::uint8_t, std::uint8_t>> LookupIcmp(int family, const std::string& type,
+                                                                const std::string& code) {
+  std::optional<int> t = family == 4 ? LookupIcmpName(kIcmpV4Types, type, "type_")
+                                     : LookupIcmpName(kIcmpV6Types, type, "type_");
+  if (!t) return std::nullopt;
+  std::optional<int> c = 0;
+  if (!code.empty()) {
+    c = family == 4 ? LookupIcmpName(kIcmpV4Codes, code, "code_")
+                    : LookupIcmpName(kIcmpV6Codes, code, "code_");
+  }
+  if (!c) return std::nullopt;
+  return std::make_pair(static_cast<std::uint8_t>(*t), static_cast<std::uint8_t>(*c));
+}
+
+/// Options a script header (or the test binary's command line) may set.
+const std::set<std::string>& KnownOptions() {
+  static const std::set<std::string> options = {
+      "ip_version",       "local_ip",         "remote_ip",         "gateway_ip",
+      "netmask_ip",       "bind_port",        "connect_port",      "mtu",
+      "tolerance_usecs",  "tolerance_percent", "tcp_ts_tick_usecs", "verbose",
+      "define",           "non_fatal",        "strict_segments",   "tcp_ts_ecr_scaled",
+      "send_omit_free",   "dry_run",          "speed",             "mss",
+      "init_scripts",     "debug",            "is_anyip",          "code_command",
+      "code_format",      "code_sockopt",     "psp_udp_port",      "wire_client",
+      "wire_server",      "wire_server_ip",   "wire_server_at",    "wire_server_port",
+      "wire_client_dev",  "wire_server_dev",  "so_filename",       "so_flags",
+  };
+  return options;
+}
+
+/// Options pktc parses but whose behaviour is not implemented: using them is an error rather
+/// than a silently different test.
+const std::set<std::string>& UnsupportedOptions() {
+  static const std::set<std::string> options = {
+      "speed", "init_scripts", "is_anyip", "code_command", "code_format", "code_sockopt",
+      "tcp_ts_ecr_scaled", "strict_segments", "non_fatal", "psp_udp_port", "wire_client",
+      "wire_server", "wire_server_ip", "wire_server_at", "wire_server_port", "wire_client_dev",
+      "wire_server_dev", "so_filename", "so_flags",
+  };
+  return options;
+}
+
+
+class Checker {
+ public:
+  Checker(const SemaOptions& options, DiagnosticEngine& diags) : options_(options), diags_(diags) {}
+
+  std::optional<ir::Script> Run(const ast::Script& script);
+
+ private:
+  void CheckOptions(const ast::Script& script, ir::Script& out);
+  void CheckTimes(const ast::Script& script);
+  void Embed(const ast::Command& command, ir::Script& out);
+  std::optional<ir::TcpPacket> LowerPacket(const ast::Packet& packet, const ast::Event& event);
+  std::optional<ir::UdpPacket> LowerUdp(const ast::Packet& packet);
+  std::optional<ir::IcmpPacket> LowerIcmp(const ast::Packet& packet);
+  bool LowerIpInfo(const ast::Packet& packet, bool inbound, bool tcp, ir::IpFields* out);
+  bool LowerPorts(const ast::Packet& packet, std::uint16_t* src, std::uint16_t* dst);
+  std::optional<ir::Value> LowerValue(const ast::Expr& e, int depth = 0);
+  std::optional<std::uint16_t> LowerFlags(const ast::Packet& packet);
+  bool CheckOptionSpace(const ast::Packet& packet);
+  std::optional<ir::Syscall> LowerSyscall(const ast::Syscall& call);
+  bool ArgCount(const ast::Syscall& call, size_t min, size_t max);
+  bool RequireEllipsis(const ast::Expr& e, const char* what);
+  std::optional<ir::Int> LowerInt(const ast::Expr& e, bool allow_ellipsis = false);
+  std::optional<ir::Int> LowerSymbol(const ast::Expr& e);
+  std::optional<ir::Expect> LowerExpect(const ast::Syscall& call);
+  std::optional<std::string> Unescape(const ast::Expr& e);
+  static ir::SourceLocation Loc(SourceRange range) { return {range.Start.getPointer()}; }
+  void Error(SourceRange range, const llvm::Twine& message) {
+    diags_.Error(range.Start, message, range);
+  }
+  std::string SourceText(SourceRange range) const {
+    return std::string(range.Start.getPointer(), range.End.getPointer());
+  }
+
+  const SemaOptions& options_;
+  DiagnosticEngine& diags_;
+  std::set<std::string> embedded_paths_;
+  CodeBlockScope code_scope_;  // The script's code blocks share one Python namespace.
+};
+
+std::optional<ir::Script> Checker::Run(const ast::Script& script) {
+  ir::Script out;
+  out.path = options_.script_path;
+  std::string base = options_.script_path;
+  if (size_t slash = base.rfind('/'); slash != std::string::npos) base = base.substr(slash + 1);
+  if (base.size() > 4 && base.substr(base.size() - 4) == ".pkt") base.resize(base.size() - 4);
+  out.name = base;
+
+  CheckOptions(script, out);
+  if (script.events.empty() && !options_.after_syntax_errors) {
+    llvm::SourceMgr& sources = diags_.sources();
+    const char* start = sources.getMemoryBuffer(sources.getMainFileID())->getBufferStart();
+    diags_.Error(SourceLoc::getFromPointer(start),
+                 "script has no events (at least one timed event is required)");
+  }
+  if (!options_.after_syntax_errors) CheckTimes(script);
+
+  if (script.init_command) {
+    out.init_command = script.init_command->text;
+    Embed(*script.init_command, out);
+  }
+  if (script.cleanup_command) {
+    out.cleanup_command = script.cleanup_command->text;
+    Embed(*script.cleanup_command, out);
+  }
+
+  for (const ast::Event& event : script.events) {
+    ir::Event ev;
+    ev.line = diags_.LineOf(event.range.Start);
+    ev.source_text = SourceText(event.range);
+    ev.time = ir::Time{static_cast<ir::TimeKind>(event.time.kind), event.time.start_us,
+                       event.time.end_us};
+    ev.loc = Loc(event.range);
+    bool is_outbound = false;
+    if (const auto* packet = std::get_if<ast::Packet>(&event.action)) {
+      is_outbound = packet->direction == '>';
+      for (const ast::Encap& encap : packet->encaps) {
+        out.unsupported.push_back({Loc(encap.range), "encapsulation header '" + encap.kind + "'"});
+      }
+      if (packet->psp) out.unsupported.push_back({Loc(packet->seq_range), "PSP encapsulation"});
+      bool ok = true;
+      switch (packet->protocol) {
+        case ast::Packet::Protocol::kTcp: {
+          std::optional<ir::TcpPacket> lowered = LowerPacket(*packet, event);
+          if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
+          break;
+        }
+        case ast::Packet::Protocol::kUdp: {
+          std::optional<ir::UdpPacket> lowered = LowerUdp(*packet);
+          if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
+          break;
+        }
+        case ast::Packet::Protocol::kIcmp: {
+          std::optional<ir::IcmpPacket> lowered = LowerIcmp(*packet);
+          if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
+          break;
+        }
+      }
+      if (!ok) continue;
+    } else if (const auto* call = std::get_if<ast::Syscall>(&event.action)) {
+      std::optional<ir::Syscall> lowered = LowerSyscall(*call);
+      if (!lowered) continue;
+      if (call->blocking_end) {
+        if (call->blocking_end->start_us < event.time.start_us) {
+          Error(call->blocking_end->range, "a blocking call cannot return before it starts");
+          continue;
+        }
+        lowered->returns = ir::Time{static_cast<ir::TimeKind>(event.time.kind),
+                                    call->blocking_end->start_us, call->blocking_end->start_us};
+      }
+      ev.action = std::move(*lowered);
+    } else if (const auto* command = std::get_if<ast::Command>(&event.action)) {
+      Embed(*command, out);
+      ev.action = ir::Command{command->text};
+    } else if (const auto* code = std::get_if<ast::Code>(&event.action)) {
+      std::optional<CodeBlock> block =
+          ParseCodeBlock(code->text, CodeBlockBodyStart(code->range), diags_, code_scope_);
+      if (!block) continue;
+      ir::Code lowered;
+      lowered.python_text = code->text;
+      lowered.native = !block->needs_python;
+      if (lowered.native) {
+        lowered.function_name = "CodeBlock" + std::to_string(out.code_functions.size());
+        out.code_functions.push_back(EmitCodeBlockFunction(*block, lowered.function_name));
+      }
+      ev.action = std::move(lowered);
+    }
+    bool special_time = event.time.kind == ast::TimeKind::kAny ||
+                        event.time.kind == ast::TimeKind::kAbsoluteRange ||
+                        event.time.kind == ast::TimeKind::kRelativeRange;
+    if (special_time && !is_outbound) {
+      Error(event.time.range,
+            "'*' and time ranges are only allowed on outbound packets ('>' lines)");
+      continue;
+    }
+    out.events.push_back(std::move(ev));
+  }
+  // One block that needs Python sends them all there, so they keep sharing variables.
+  if (code_scope_.python) {
+    for (ir::Event& e : out.events) {
+      if (auto* code = std::get_if<ir::Code>(&e.action)) code->native = false;
+    }
+    out.code_functions.clear();
+  }
+  if (diags_.HadErrors()) return std::nullopt;
+  return out;
+}
+
+void Checker::CheckOptions(const ast::Script& script, ir::Script& out) {
+  for (const ast::Option& option : script.options) {
+    if (!KnownOptions().count(option.name)) {
+      Error(option.range, "unknown option '--" + option.name + "'");
+      continue;
+    }
+    if (UnsupportedOptions().count(option.name)) {
+      out.unsupported.push_back({Loc(option.range), "option '--" + option.name + "'"});
+    }
+    if (option.name == "define") continue;  // Applied by the lexer.
+    if (option.name == "ip_version" && option.value && *option.value != "ipv4" &&
+        *option.value != "ipv6" && *option.value != "ipv4-mapped-ipv6") {
+      Error(option.range, "bad --ip_version '" + *option.value +
+                              "' (expected ipv4, ipv6 or ipv4-mapped-ipv6)");
+      continue;
+    }
+    out.header_options.emplace_back(option.name, option.value);
+  }
+}
+
+void Checker::CheckTimes(const ast::Script& script) {
+  if (script.events.empty()) return;
+  const ast::Time& first = script.events.front().time;
+  if (first.start_us != 0 || first.kind == ast::TimeKind::kAny) {
+    Error(first.range, "first event should be at time 0");
+  }
+  const ast::Time* prev = nullptr;
+  for (const ast::Event& event : script.events) {
+    const ast::Time& t = event.time;
+    bool absolute = t.kind == ast::TimeKind::kAbsolute || t.kind == ast::TimeKind::kAbsoluteRange;
+    if (prev && absolute && t.start_us < prev->start_us) {
+      Error(t.range, "time goes backward in script");
+    }
+    if (absolute) prev = &t;
+  }
+}
+
+void Checker::Embed(const ast::Command& command, ir::Script& out) {
+  for (const std::string& path : RelativePathsInCommand(command.text)) {
+    if (embedded_paths_.count(path)) continue;
+    std::string full = options_.script_dir.empty() ? path : options_.script_dir + "/" + path;
+    struct stat st;
+    if (stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;  // Not a file of ours.
+    std::ifstream in(full, std::ios::binary);
+    if (!in) {
+      Error(command.range, "cannot read '" + full + "', which the command runs");
+      continue;
+    }
+    std::stringstream contents;
+    contents << in.rdbuf();
+    embedded_paths_.insert(path);
+    out.files.push_back({path, contents.str(), static_cast<unsigned>(st.st_mode & 07777), full});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packets
+
+std::optional<std::uint16_t> Checker::LowerFlags(const ast::Packet& packet) {
+  std::uint16_t flags = 0;
+  bool digit = false;
+  bool ecn_letter = false;
+  for (char c : packet.flags) {
+    switch (c) {
+      case 'F': flags |= 0x01; break;
+      case 'S': flags |= 0x02; break;
+      case 'R': flags |= 0x04; break;
+      case 'P': flags |= 0x08; break;
+      case '.': flags |= 0x10; break;
+      case 'U': flags |= 0x20; break;
+      case 'E': flags |= 0x40; ecn_letter = true; break;
+      case 'W': flags |= 0x80; ecn_letter = true; break;
+      case 'A': flags |= 0x100; ecn_letter = true; break;
+      default:
+        if (c >= '0' && c <= '7') {
+          if (digit) {
+            Error(packet.flags_range, "conflicting TCP flags in '" + packet.flags +
+                                          "': only one ACE digit is allowed");
+            return std::nullopt;
+          }
+          digit = true;
+          // The ACE field: AE=4, CWR=2, ECE=1.
+          int ace = c - '0';
+          flags |= (ace & 4 ? 0x100 : 0) | (ace & 2 ? 0x80 : 0) | (ace & 1 ? 0x40 : 0);
+          break;
+        }
+        Error(packet.flags_range, "invalid TCP flag '" + std::string(1, c) + "' in '" +
+                                      packet.flags + "' (valid: F S R P U . E W A and 0-7)");
+        return std::nullopt;
+    }
+  }
+  if (digit && ecn_letter) {
+    Error(packet.flags_range, "conflicting TCP flags in '" + packet.flags +
+                                  "': an ACE digit cannot be combined with E, W or A");
+    return std::nullopt;
+  }
+  return flags;
+}
+
+bool Checker::CheckOptionSpace(const ast::Packet& packet) {
+  size_t bytes = 0;
+  for (const ast::TcpOption& o : packet.options) {
+    if (o.name == "nop" || o.name == "eol") bytes += 1;
+    else if (o.name == "mss") bytes += 4;
+    else if (o.name == "wscale") bytes += 3;
+    else if (o.name == "sackOK") bytes += 2;
+    else if (o.name == "sack") bytes += 2 + 4 * o.values.size();
+    else if (o.name == "TS") bytes += 10;
+    else if (o.name == "FO") bytes += 2 + o.blob.size();
+    else if (o.name == "FOEXP") bytes += 4 + o.blob.size();
+    else if (o.name == "md5") bytes += 2 + o.blob.size();
+    else if (o.name == "ECN") bytes += 2 + 3 * o.values.size();
+  }
+  if (bytes > 40) {
+    Error(packet.options.front().range, "TCP options take " + std::to_string(bytes) +
+                                            " bytes; at most 40 fit in a TCP header");
+    return false;
+  }
+  if (bytes % 4 != 0) {
+    SourceRange range(packet.options.front().range.Start, packet.options.back().range.End);
+    Error(range, "TCP options are not padded correctly: they take " + std::to_string(bytes) +
+                     " bytes, not a multiple of 4 (add nop options)");
+    return false;
+  }
+  return true;
+}
+
+bool Checker::LowerIpInfo(const ast::Packet& packet, bool inbound, bool tcp, ir::IpFields* out) {
+  if (!packet.has_ip_info) return true;
+  const ast::IpInfo& ip = packet.ip;
+  bool ok = true;
+  if (ip.ecn) {
+    if (!tcp && *ip.ecn != "ect01") {
+      Error(ip.range, "ECN can only be used with TCP packets");
+      ok = false;
+    }
+    if (*ip.ecn == "ect01") {
+      if (inbound) {
+        Error(ip.range, "[ect01] can only be used with outbound packets");
+        ok = false;
+      }
+      out->ecn_ect01 = true;
+    } else {
+      out->ecn = *ip.ecn == "noecn" ? 0 : *ip.ecn == "ect1" ? 1 : *ip.ecn == "ect0" ? 2 : 3;
+    }
+  }
+  if (ip.tos) {
+    if (*ip.tos < 0 || *ip.tos > 255) {
+      Error(ip.range, "TOS must fit in one byte");
+      ok = false;
+    }
+    out->tos = static_cast<std::uint8_t>(*ip.tos);
+  }
+  if (ip.ttl) {
+    if (*ip.ttl < 0 || *ip.ttl > 255) {
+      Error(ip.range, "TTL must be between 0 and 255");
+      ok = false;
+    }
+    // packetdrill's sentinel: 0 means "default" (255), and 255 is never checked outbound.
+    if (*ip.ttl != 0 && !(*ip.ttl == 255 && !inbound)) out->ttl = static_cast<std::uint8_t>(*ip.ttl);
+  }
+  if (ip.flowlabel) {
+    if (*ip.flowlabel < 0 || *ip.flowlabel > 0xfffff) {
+      Error(ip.range, "an IPv6 flow label has 20 bits");
+      ok = false;
+    }
+    out->flowlabel = static_cast<std::uint32_t>(*ip.flowlabel);
+  }
+  return ok;
+}
+
+bool Checker::LowerPorts(const ast::Packet& packet, std::uint16_t* src, std::uint16_t* dst) {
+  if (!packet.ports) return true;
+  auto [sport, dport] = *packet.ports;
+  if (sport < 0 || sport > 65535 || dport < 0 || dport > 65535) {
+    Error(packet.direction_range, "ports must be between 0 and 65535");
+    return false;
+  }
+  *src = static_cast<std::uint16_t>(sport);
+  *dst = static_cast<std::uint16_t>(dport);
+  return true;
+}
+
+std::optional<ir::TcpPacket> Checker::LowerPacket(const ast::Packet& packet,
+                                                  const ast::Event& event) {
+  (void)event;
+  ir::TcpPacket out;
+  out.inbound = packet.direction == '<';
+  bool ok = LowerIpInfo(packet, out.inbound, /*tcp=*/true, &out.ip);
+  ok &= LowerPorts(packet, &out.src_port, &out.dst_port);
+  if (packet.seq_start > UINT32_MAX || packet.seq_end > UINT32_MAX || packet.seq_start < 0 ||
+      packet.seq_end < 0) {
+    Error(packet.seq_range, "TCP sequence numbers must fit in 32 bits");
+    ok = false;
+  } else if (packet.seq_len < 0 || packet.seq_len > 65535) {
+    Error(packet.seq_range, "TCP payload length must be between 0 and 65535");
+    ok = false;
+  } else if (packet.seq_end != packet.seq_start + packet.seq_len) {
+    Error(packet.seq_range, "inconsistent TCP sequence numbers and payload size: " +
+                                std::to_string(packet.seq_start) + " + " +
+                                std::to_string(packet.seq_len) +
+                                " != " + std::to_string(packet.seq_end));
+    ok = false;
+  }
+  std::optional<std::uint16_t> flags = LowerFlags(packet);
+  if (!flags) ok = false;
+  for (char c : packet.flags) {
+    if (c >= '0' && c <= '7') out.ace = static_cast<std::uint8_t>(c - '0');
+  }
+  if (out.inbound && !packet.win) {
+    Error(packet.seq_range, "window must be specified for inbound packets (add 'win N')");
+    ok = false;
+  }
+  if (out.inbound && packet.any_options) {
+    Error(packet.seq_range, "'<...>' (options not checked) is only allowed on outbound packets");
+    ok = false;
+  }
+  if (packet.ack && (*packet.ack < 0 || *packet.ack > UINT32_MAX)) {
+    Error(packet.seq_range, "ACK number must fit in 32 bits");
+    ok = false;
+  }
+  if (packet.win && (*packet.win < 0 || *packet.win > 65535)) {
+    Error(packet.seq_range, "window must be between 0 and 65535");
+    ok = false;
+  }
+  if (packet.urg && (*packet.urg < 0 || *packet.urg > 65535)) {
+    Error(packet.seq_range, "urgent pointer must be between 0 and 65535");
+    ok = false;
+  }
+  for (const ast::TcpOption& o : packet.options) {
+    bool bad = false;
+    if (o.name == "mss" && (o.values[0] < 0 || o.values[0] > 65535)) bad = true;
+    if (o.name == "wscale" && (o.values[0] < 0 || o.values[0] > 255)) bad = true;
+    if (o.name == "TS" || o.name == "sack") {
+      for (std::int64_t v : o.values) bad |= v < 0 || v > UINT32_MAX;
+    }
+    if (o.name == "ECN") {
+      for (std::int64_t v : o.values) bad |= v < 0 || v > 0xffffff;  // 24-bit counters
+    }
+    if (o.name == "md5" && o.blob.size() > 16) {
+      Error(o.range, "an md5 digest has at most 16 bytes");
+      ok = false;
+    }
+    if (bad) {
+      Error(o.range, "value out of range in TCP option '" + o.name + "'");
+      ok = false;
+    }
+    ir::TcpOption lowered{o.name, o.values, o.blob, {}, {}, 0};
+    if (o.name == "ECN") lowered.ecn_kind = o.ecn_fields[0] == "e0b" ? 172 : 174;
+    if (!o.blob_define.empty()) {
+      lowered.blob_define = o.blob_define;
+      lowered.blob_ipv6 = o.blob;
+      if (o.blob.empty()) {
+        const FamilyBytesDefine* fd = FindFamilyBytesDefine(o.blob_define);
+        if (!fd) {
+          Error(o.range, "'" + o.blob_define + "' is not a hex cookie nor a known define (pass "
+                             "it with -D " + o.blob_define + "=HEX)");
+          ok = false;
+        } else {
+          lowered.blob = HexBytes(fd->ipv4);
+          lowered.blob_ipv6 = HexBytes(fd->ipv6);
+        }
+      }
+    }
+    out.options.push_back(std::move(lowered));
+  }
+  if (!packet.options.empty() && !CheckOptionSpace(packet)) ok = false;
+  if (!ok) return std::nullopt;
+  out.flags = *flags;
+  out.flags_text = packet.flags;
+  out.seq = static_cast<std::uint32_t>(packet.seq_start);
+  out.len = static_cast<std::uint32_t>(packet.seq_len);
+  out.ack = static_cast<std::uint32_t>(packet.ack.value_or(0));
+  if (packet.win) out.win = static_cast<std::uint16_t>(*packet.win);
+  out.urg = static_cast<std::uint16_t>(packet.urg.value_or(0));
+  out.any_options = packet.any_options;
+  return out;
+}
+
+std::optional<ir::UdpPacket> Checker::LowerUdp(const ast::Packet& packet) {
+  ir::UdpPacket out;
+  out.inbound = packet.direction == '<';
+  bool ok = LowerIpInfo(packet, out.inbound, /*tcp=*/false, &out.ip);
+  ok &= LowerPorts(packet, &out.src_port, &out.dst_port);
+  if (packet.udp_len < 0 || packet.udp_len > 65507) {
+    Error(packet.direction_range, "UDP payload length must be between 0 and 65507");
+    ok = false;
+  }
+  out.len = static_cast<std::uint16_t>(packet.udp_len);
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<ir::IcmpPacket> Checker::LowerIcmp(const ast::Packet& packet) {
+  ir::IcmpPacket out;
+  out.inbound = packet.direction == '<';
+  bool ok = LowerIpInfo(packet, out.inbound, /*tcp=*/false, &out.ip);
+  out.v4 = LookupIcmp(4, packet.icmp_type, packet.icmp_code);
+  out.v6 = LookupIcmp(6, packet.icmp_type, packet.icmp_code);
+  if (!out.v4 && !out.v6) {
+    Error(packet.icmp_range, "bad ICMP type or code '" + packet.icmp_type +
+                                 (packet.icmp_code.empty() ? "" : " " + packet.icmp_code) +
+                                 "' (not an ICMPv4 nor an ICMPv6 name)");
+    ok = false;
+  }
+  if (packet.icmp_mtu) {
+    if (*packet.icmp_mtu < 0 || *packet.icmp_mtu > UINT32_MAX) {
+      Error(packet.icmp_range, "ICMP mtu out of range");
+      ok = false;
+    }
+    out.mtu = static_cast<std::uint32_t>(*packet.icmp_mtu);
+  }
+  if (packet.icmp_id) {
+    if (*packet.icmp_id < 0 || *packet.icmp_id > 65535) {
+      Error(packet.icmp_range, "ICMP id must be between 0 and 65535");
+      ok = false;
+    }
+    out.id = static_cast<std::uint16_t>(*packet.icmp_id);
+  }
+  out.echoed = packet.icmp_echoed;
+  if (packet.echoed_start < 0 || packet.echoed_start > UINT32_MAX || packet.echoed_end < 0 ||
+      packet.echoed_end > UINT32_MAX || packet.echoed_len < 0 || packet.echoed_len > 65535) {
+    Error(packet.icmp_range, "echoed sequence numbers must fit in 32 bits and the length in 16");
+    return std::nullopt;
+  }
+  if (packet.icmp_echoed == "tcp" && packet.echoed_end != packet.echoed_start + packet.echoed_len) {
+    Error(packet.icmp_range, "inconsistent echoed TCP sequence numbers and payload size");
+    ok = false;
+  }
+  out.echoed_seq = static_cast<std::uint32_t>(packet.echoed_start);
+  out.echoed_len = static_cast<std::uint32_t>(packet.echoed_len);
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+std::optional<ir::Int> Checker::LowerSymbol(const ast::Expr& e) {
+  ir::Int out;
+  out.spelling = e.text;
+  if (std::optional<std::int64_t> v = LookupSymbol(e.text)) {
+    out.value = *v;
+    if (!e.define_name.empty()) {
+      out.define = e.define_name;
+      out.ipv6_value = *v;
+      out.spelling = e.define_name;
+    }
+    return out;
+  }
+  for (const FamilyDefine& fd : kFamilyDefines) {
+    if (e.text != fd.name) continue;
+    out.define = fd.name;
+    out.value = *LookupSymbol(fd.ipv4_symbol);
+    out.ipv6_value = *LookupSymbol(fd.ipv6_symbol);
+    return out;
+  }
+  std::string message = "unknown symbol '" + e.text + "'";
+  if (!e.define_name.empty()) message += " (the value of -D " + e.define_name + ")";
+  Error(e.range, message);
+  // Suggest the closest known name; cheap enough for an error path.
+  std::string_view best;
+  unsigned best_distance = 3;
+  for (std::string_view name : AllSymbolNames()) {
+    unsigned d = llvm::StringRef(e.text).edit_distance(llvm::StringRef(name.data(), name.size()),
+                                                       true, best_distance);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  if (!best.empty()) diags_.Note(e.range.Start, "did you mean '" + std::string(best) + "'?");
+  return std::nullopt;
+}
+
+std::optional<ir::Int> Checker::LowerInt(const ast::Expr& e, bool allow_ellipsis) {
+  switch (e.kind) {
+    case ast::Expr::Kind::kEllipsis:
+      if (allow_ellipsis) {
+        ir::Int out;
+        out.is_ellipsis = true;
+        return out;
+      }
+      Error(e.range, "'...' is not allowed here; this argument needs a value");
+      return std::nullopt;
+    case ast::Expr::Kind::kInteger: {
+      if (e.int_value < INT32_MIN || e.int_value > static_cast<std::int64_t>(UINT32_MAX)) {
+        Error(e.range, "integer " + std::to_string(e.int_value) + " does not fit in 32 bits");
+        return std::nullopt;
+      }
+      ir::Int out;
+      out.value = e.int_value;
+      if (!e.define_name.empty()) {
+        out.define = e.define_name;
+        out.ipv6_value = e.int_value;
+        out.spelling = e.define_name;
+      }
+      return out;
+    }
+    case ast::Expr::Kind::kSymbol:
+      return LowerSymbol(e);
+    case ast::Expr::Kind::kOr: {
+      ir::Int out;
+      for (const ast::Expr& item : e.items) {
+        std::optional<ir::Int> v = LowerInt(item);
+        if (!v) return std::nullopt;
+        if (!v->define.empty() && v->value != v->ipv6_value) {
+          Error(item.range, "a family-dependent define cannot be combined with '|' yet");
+          return std::nullopt;
+        }
+        out.value |= v->value;
+        if (!out.spelling.empty()) out.spelling += "|";
+        out.spelling += v->spelling.empty() ? std::to_string(v->value) : v->spelling;
+      }
+      return out;
+    }
+    default:
+      Error(e.range, "expected an integer value, got " + e.Dump());
+      return std::nullopt;
+  }
+}
+
+bool Checker::ArgCount(const ast::Syscall& call, size_t min, size_t max) {
+  if (call.args.size() >= min && call.args.size() <= max) return true;
+  std::string expected = std::to_string(min);
+  if (max != min) expected += " or " + std::to_string(max);
+  Error(call.args_range, call.name + " expects " + expected + " arguments but got " +
+                             std::to_string(call.args.size()));
+  return false;
+}
+
+bool Checker::RequireEllipsis(const ast::Expr& e, const char* what) {
+  if (e.kind == ast::Expr::Kind::kEllipsis) return true;
+  Error(e.range, std::string(what) +
+                     " must be '...': addresses come from the test's configuration, not the script");
+  return false;
+}
+
+std::optional<ir::Expect> Checker::LowerExpect(const ast::Syscall& call) {
+  ir::Expect out;
+  const ast::Expr& r = call.result;
+  if (r.kind != ast::Expr::Kind::kInteger) {
+    Error(r.range, "the expected result must be an integer literal, got " + r.Dump());
+    return std::nullopt;
+  }
+  out.result = r.int_value;
+  if (!call.errno_name.empty()) {
+    std::optional<int> err = LookupErrno(call.errno_name);
+    if (!err) {
+      Error(call.errno_range, "unknown errno name '" + call.errno_name + "'");
+      return std::nullopt;
+    }
+    out.errno_name = call.errno_name;
+    out.errno_value = *err;
+  }
+  return out;
+}
+
+// String escapes as packetdrill interprets them in syscall arguments: \n \r \t \v \f and
+// \xHH. packetdrill turns \\ and \" into 0x0C (a fall-through bug); pktc gives the intended
+// backslash and quote instead.
+std::optional<std::string> Checker::Unescape(const ast::Expr& e) {
+  std::string out;
+  const std::string& s = e.text;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') {
+      out += s[i];
+      continue;
+    }
+    if (++i >= s.size()) break;
+    switch (s[i]) {
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'v': out += '\v'; break;
+      case 'f': out += '\f'; break;
+      case '\\': out += '\\'; break;
+      case '"': out += '"'; break;
+      case 'x':
+        if (i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+          out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+          i += 2;
+          break;
+        }
+        [[fallthrough]];
+      default:
+        Error(e.range, std::string("unsupported escape '\\") + s[i] +
+                           "' in string (supported: \\n \\r \\t \\v \\f \\xHH \\\\ \\\")");
+        return std::nullopt;
+    }
+  }
+  return out;
+}
+
+std::optional<ir::Value> Checker::LowerValue(const ast::Expr& e, int depth) {
+  ir::Value out;
+  switch (e.kind) {
+    case ast::Expr::Kind::kEllipsis:
+      out.kind = ir::Value::Kind::kEllipsis;
+      return out;
+    case ast::Expr::Kind::kInteger:
+    case ast::Expr::Kind::kSymbol:
+    case ast::Expr::Kind::kOr: {
+      std::optional<ir::Int> v = LowerInt(e);
+      if (!v) return std::nullopt;
+      out.kind = ir::Value::Kind::kInt;
+      out.int_value = *v;
+      return out;
+    }
+    case ast::Expr::Kind::kString: {
+      std::optional<std::string> bytes = Unescape(e);
+      if (!bytes) return std::nullopt;
+      out.kind = ir::Value::Kind::kString;
+      out.bytes = *bytes;
+      out.truncated = e.truncated;
+      return out;
+    }
+    case ast::Expr::Kind::kCall: {
+      const ast::Expr& arg = e.items[0];
+      out.kind = ir::Value::Kind::kInt;
+      out.int_value.spelling = e.text + "(" + arg.Dump() + ")";
+      if (e.text == "htons") {
+        std::optional<ir::Int> v = LowerInt(arg);
+        if (!v) return std::nullopt;
+        if (v->value < 0 || v->value > 65535) {
+          Error(arg.range, "htons() takes a 16-bit value");
+          return std::nullopt;
+        }
+        out.int_value.value = htons(static_cast<std::uint16_t>(v->value));
+        return out;
+      }
+      if (arg.kind != ast::Expr::Kind::kString) {
+        Error(arg.range, e.text + "() takes an address string");
+        return std::nullopt;
+      }
+      std::uint8_t addr[16];
+      int family = e.text == "inet_addr" ? AF_INET : AF_INET6;
+      if (inet_pton(family, arg.text.c_str(), addr) != 1) {
+        Error(arg.range, "'" + arg.text + "' is not an " +
+                             (family == AF_INET ? "IPv4" : "IPv6") + " address");
+        return std::nullopt;
+      }
+      if (family == AF_INET) {
+        std::uint32_t v;
+        std::memcpy(&v, addr, 4);  // in_addr_t: network byte order in memory
+        out.int_value.value = v;
+        return out;
+      }
+      out.kind = ir::Value::Kind::kString;
+      out.bytes.assign(reinterpret_cast<char*>(addr), 16);
+      return out;
+    }
+    case ast::Expr::Kind::kList:
+    case ast::Expr::Kind::kStruct:
+      if (depth > 32) {
+        Error(e.range, "argument nested too deeply");
+        return std::nullopt;
+      }
+      out.kind = e.kind == ast::Expr::Kind::kList ? ir::Value::Kind::kList : ir::Value::Kind::kStruct;
+      for (const ast::Expr& item : e.items) {
+        std::optional<ir::Value> v = LowerValue(item, depth + 1);
+        if (!v) return std::nullopt;
+        out.items.push_back(std::move(*v));
+      }
+      for (const ast::Field& f : e.fields) {
+        ir::Field field;
+        field.name = f.name;
+        if (f.paren) {
+          std::optional<ir::Value> paren = LowerValue(*f.paren, depth + 1);
+          if (!paren) return std::nullopt;
+          field.paren.push_back(std::move(*paren));
+        }
+        std::optional<ir::Value> v = LowerValue(*f.value, depth + 1);
+        if (!v) return std::nullopt;
+        field.value = std::move(*v);
+        out.fields.push_back(std::move(field));
+      }
+      return out;
+  }
+  return std::nullopt;
+}
+
+namespace {
+/// Argument counts of every system call packetdrill knows, and which arguments must be `...`
+/// (addresses come from the configuration, not the script).
+struct SyscallShape {
+  const char* name;
+  size_t min_args, max_args;
+  std::vector<size_t> ellipsis_args;
+};
+const SyscallShape kSyscallShapes[] = {
+    {"socket", 3, 3, {}},       {"bind", 3, 3, {1, 2}},     {"listen", 2, 2, {}},
+    {"accept", 3, 3, {1, 2}},   {"connect", 3, 3, {2}},     {"read", 3, 3, {}},
+    {"readv", 3, 3, {}},        {"recv", 4, 4, {}},         {"recvfrom", 6, 6, {}},
+    {"recvmsg", 3, 3, {}},      {"write", 3, 3, {}},        {"writev", 3, 3, {}},
+    {"send", 4, 4, {}},         {"sendto", 6, 6, {}},       {"sendmsg", 3, 3, {}},
+    {"sendfile", 4, 4, {}},     {"splice", 6, 6, {}},       {"fcntl", 2, 3, {}},
+    {"ioctl", 2, 3, {}},        {"close", 1, 1, {}},        {"shutdown", 2, 2, {}},
+    {"getsockopt", 5, 5, {}},   {"setsockopt", 5, 5, {}},   {"poll", 3, 3, {}},
+    {"epoll_create", 1, 1, {}}, {"epoll_ctl", 4, 4, {}},    {"epoll_wait", 4, 4, {}},
+    {"pipe", 1, 1, {}},         {"open", 2, 3, {}},         {"cap_set", 3, 3, {}},
+    {"psp_rx_assoc", 0, 16, {}}, {"psp_tx_assoc", 0, 16, {}},
+};
+}  // namespace
+
+std::optional<ir::Syscall> Checker::LowerSyscall(const ast::Syscall& call) {
+  const SyscallShape* shape = nullptr;
+  for (const SyscallShape& candidate : kSyscallShapes) {
+    if (call.name == candidate.name) shape = &candidate;
+  }
+  if (!shape) {
+    Error(call.name_range, "unknown system call '" + call.name + "'");
+    return std::nullopt;
+  }
+  ir::Syscall out;
+  out.name = call.name;
+  std::optional<ir::Expect> expect = LowerExpect(call);
+  if (!expect) return std::nullopt;
+  out.expect = *expect;
+  if (!ArgCount(call, shape->min_args, shape->max_args)) return std::nullopt;
+  for (size_t i : shape->ellipsis_args) {
+    if (i < call.args.size() && call.args[i].kind == ast::Expr::Kind::kEllipsis) continue;
+    if (i >= call.args.size()) continue;
+    if (call.name == "connect" || (call.name == "bind" && i == 2) ||
+        (call.name == "accept" && i == 2)) {
+      if (!RequireEllipsis(call.args[i], "the address length argument")) return std::nullopt;
+    } else if (!RequireEllipsis(call.args[i], "the address argument")) {
+      return std::nullopt;
+    }
+  }
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    std::optional<ir::Value> v = LowerValue(call.args[i]);
+    if (!v) return std::nullopt;
+    out.args.push_back(std::move(*v));
+  }
+  if (call.name == "recvmsg" || call.name == "sendmsg") {
+    const ir::Value& msg = out.args[1];
+    for (const ir::Field& f : msg.fields) {
+      if (f.name != "msg_iov" || f.paren.empty()) continue;
+      if (f.paren[0].kind != ir::Value::Kind::kInt ||
+          f.paren[0].int_value.value != static_cast<std::int64_t>(f.value.items.size())) {
+        const ast::Expr* paren = nullptr;
+        for (const ast::Field& af : call.args[1].fields) {
+          if (af.name == "msg_iov") paren = af.paren.get();
+        }
+        Error(paren ? paren->range : call.args_range,
+              "msg_iov(N): N must be the number of iovecs in the list (" +
+                  std::to_string(f.value.items.size()) + ")");
+        return std::nullopt;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<ir::Script> CheckScript(const ast::Script& script, const SemaOptions& options,
+                                      DiagnosticEngine& diags) {
+  Checker checker(options, diags);
+  return checker.Run(script);
+}
+
+}  // namespace pktc

@@ -1,0 +1,29 @@
+// Shell command lines run without a shell: the simple lines packetdrill scripts use (sysctl,
+// ip tcp_metrics flush, tc qdisc add ... pfifo, ip link set ... mtu, ethtool -K, echo into
+// /proc, set_sysctls.py, and shell scripts made only of such lines) are done natively through
+// procfs, netlink and ioctl, so a test runs where there is no shell and no python.
+#ifndef PKTC_RUNTIME_COMMANDS_NATIVE_COMMAND_H_
+#define PKTC_RUNTIME_COMMANDS_NATIVE_COMMAND_H_
+
+#include <functional>
+#include <string>
+
+namespace pktc::rt {
+
+struct NativeCommandContext {
+  std::string work_dir;     ///< Where relative paths (./defaults.sh) are looked up.
+  std::string packetdrill_pid;  ///< $PPID in commands: the test's pid, as under packetdrill.
+};
+
+/// Runs `text` natively if every line of it is in the supported subset. Returns false (and
+/// does nothing) otherwise, so the caller runs it with /bin/sh instead. On true, `status` is
+/// the shell's exit status the text would have had; messages go to stderr as the real tools
+/// print them.
+bool RunNativeCommand(const std::string& text, const NativeCommandContext& context, int* status);
+
+/// True if `text` would run natively (for reports and tests; runs nothing).
+bool IsNativeCommand(const std::string& text, const NativeCommandContext& context);
+
+}  // namespace pktc::rt
+
+#endif  // PKTC_RUNTIME_COMMANDS_NATIVE_COMMAND_H_

@@ -1,0 +1,35 @@
+// What one family's run is given: its addresses, ports, timing rules and defines, resolved by
+// the harness from the script header and the command line.
+#ifndef PKTC_RUNTIME_EXEC_FAMILY_CONFIG_H_
+#define PKTC_RUNTIME_EXEC_FAMILY_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "net/packet_codec.h"
+
+namespace pktc::rt {
+
+/// Everything one family's run needs, with addresses resolved.
+struct FamilyConfig {
+  std::string name;         ///< "ipv4", "ipv6" or "ipv4-mapped-ipv6"
+  int socket_family = 0;    ///< AF_INET or AF_INET6: what `socket(..., ...)` creates.
+  IpAddress local, remote;  ///< On-the-wire addresses (IPv4 for ipv4-mapped-ipv6).
+  int local_prefix_len = 16;
+  int remote_prefix_len = 32;
+  int mtu = 1500;
+  int mss = 0;
+  std::int64_t tcp_ts_tick_usecs = 0;
+  int bind_port = 8080, connect_port = 8080;
+  std::int64_t tolerance_usecs = 4000;
+  double tolerance_percent = 12.5;
+  bool verbose = false;
+  std::map<std::string, std::string> defines;
+  std::string pcap_dir;
+  bool timing_report = false;
+};
+
+}  // namespace pktc::rt
+
+#endif  // PKTC_RUNTIME_EXEC_FAMILY_CONFIG_H_

@@ -1,0 +1,265 @@
+// Option parsing for test binaries.
+#include "harness/options.h"
+
+#include <sys/socket.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace pktc::rt {
+
+namespace {
+
+bool ParseInt(const std::string& text, std::int64_t min, std::int64_t max, std::int64_t* out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, 10);  // packetdrill reads options as decimal
+  if (errno || *end || v < min || v > max) return false;
+  *out = v;
+  return true;
+}
+
+bool Apply(const std::string& name, const std::optional<std::string>& value, Options* o,
+           std::string* error) {
+  auto need_value = [&]() {
+    if (value) return true;
+    *error = "option --" + name + " needs a value";
+    return false;
+  };
+  auto bad = [&]() {
+    *error = "bad --" + name + ": " + value.value_or("");
+    return false;
+  };
+  std::int64_t n;
+  if (name == "ip_version") {
+    if (!need_value()) return false;
+    std::string family = *value == "ipv4_mapped_ipv6" ? "ipv4-mapped-ipv6" : *value;
+    if (family != "ipv4" && family != "ipv6" && family != "ipv4-mapped-ipv6") return bad();
+    o->ip_versions = {family};
+    o->ip_version_given = true;
+  } else if (name == "local_ip") {
+    if (!need_value()) return false;
+    o->local_ip = *value;
+  } else if (name == "remote_ip") {
+    if (!need_value()) return false;
+    o->remote_ip = *value;
+  } else if (name == "gateway_ip") {
+    if (!need_value()) return false;
+    o->gateway_ip = *value;
+  } else if (name == "netmask_ip") {
+    if (!need_value()) return false;
+    o->netmask_ip = *value;
+  } else if (name == "bind_port" || name == "connect_port") {
+    if (!need_value()) return false;
+    if (!ParseInt(*value, 1, 65535, &n)) return bad();
+    (name == "bind_port" ? o->bind_port : o->connect_port) = static_cast<int>(n);
+  } else if (name == "mtu") {
+    if (!need_value()) return false;
+    if (!ParseInt(*value, 68, 65535, &n)) return bad();
+    o->mtu = static_cast<int>(n);
+  } else if (name == "tolerance_usecs") {
+    if (!need_value()) return false;
+    if (!ParseInt(*value, 1, INT32_MAX, &n)) return bad();
+    o->tolerance_usecs = n;
+  } else if (name == "tolerance_percent") {
+    if (!need_value()) return false;
+    char* end = nullptr;
+    double d = std::strtod(value->c_str(), &end);
+    if (value->empty() || *end || !(d >= 0 && d <= 100)) return bad();  // NaN fails too
+    o->tolerance_percent = d;
+  } else if (name == "verbose" || name == "v") {
+    o->verbose = true;
+  } else if (name == "dry_run") {
+    o->dry_run = true;
+  } else if (name == "define" || name == "D") {
+    if (!need_value()) return false;
+    size_t eq = value->find('=');
+    if (eq == 0 || eq == std::string::npos) return bad();
+    o->defines[value->substr(0, eq)] = value->substr(eq + 1);
+  } else if (name == "tcp_ts_tick_usecs") {
+    if (!need_value()) return false;
+    if (!ParseInt(*value, 0, 1000000, &n)) return bad();
+    o->tcp_ts_tick_usecs = n;
+  } else if (name == "mss") {
+    if (!need_value()) return false;
+    if (!ParseInt(*value, 1, 65535, &n)) return bad();
+    o->mss = static_cast<int>(n);
+  } else if (name == "junit") {
+    if (!need_value()) return false;
+    o->junit_file = *value;
+  } else if (name == "pcap") {
+    if (!need_value()) return false;
+    o->pcap_dir = *value;
+  } else if (name == "timing_report" || name == "timing-report") {
+    o->timing_report = true;
+  } else if (name == "parallel") {
+    o->parallel = true;
+  } else if (name == "serial") {
+    o->parallel = false;
+  } else if (name == "send_omit_free" || name == "debug") {
+    // Accepted for compatibility; nothing to do in pktc.
+  } else if (name == "help" || name == "h") {
+    o->help = true;
+  } else if (name == "version") {
+    o->version = true;
+  } else {
+    *error = "unknown option '--" + name + "' (see --help)";
+    return false;
+  }
+  return true;
+}
+
+bool TakesValue(const std::string& name) {
+  return !(name == "verbose" || name == "v" || name == "dry_run" || name == "help" || name == "h" ||
+           name == "version" || name == "send_omit_free" || name == "debug" ||
+           name == "timing_report" || name == "timing-report" || name == "serial" ||
+           name == "parallel");
+}
+
+}  // namespace
+
+bool ParseOptions(const ScriptInfo& script, int argc, char** argv, Options* o, std::string* error) {
+  o->ip_versions = {"ipv4", "ipv6"};
+  for (std::size_t i = 0; i < script.header_option_count; ++i) {
+    const HeaderOption& h = script.header_options[i];
+    std::optional<std::string> value;
+    if (h.value) value = h.value;
+    if (!Apply(h.name, value, o, error)) {
+      *error = std::string(script.path) + ": " + *error;
+      return false;
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string name;
+    std::optional<std::string> value;
+    if (arg == "-v") {
+      name = "verbose";
+    } else if (arg == "-h") {
+      name = "help";
+    } else if (arg.rfind("-D", 0) == 0 && arg.rfind("--", 0) != 0) {
+      name = "define";
+      if (arg.size() > 2) {
+        value = arg.substr(2);
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      }
+    } else if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
+      size_t eq = arg.find('=');
+      name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+      } else if (TakesValue(name) && i + 1 < argc) {
+        value = argv[++i];
+      }
+    } else {
+      *error = "unexpected argument '" + arg + "' (the script is built in; see --help)";
+      return false;
+    }
+    if (!Apply(name, value, o, error)) return false;
+  }
+  return true;
+}
+
+std::string UsageText(const ScriptInfo& script, const char* argv0) {
+  std::string text = std::string("usage: ") + argv0 + " [options]\n\n" +
+                     "Runs the packetdrill script " + script.path +
+                     " (compiled in by pktc) once per IP family,\n"
+                     "each in network, mount and PID namespaces of its own (inside a user namespace when\n"
+                     "not run as root), and prints KTAP.\n"
+                     "Exit status: 0 pass, 1 fail, 4 skip (neither root nor user namespaces, or no\n"
+                     "/dev/net/tun).\n\n"
+                     "options (packetdrill's names):\n";
+  text +=
+      "  --ip_version=ipv4|ipv6|ipv4-mapped-ipv6  run one family (default: ipv4 and ipv6)\n"
+      "  --local_ip=ADDR --remote_ip=ADDR[/LEN] --gateway_ip=ADDR --netmask_ip=MASK\n"
+      "                          addresses (default: the kernel selftest runner's)\n"
+      "  --bind_port=N --connect_port=N   ports (default 8080)\n"
+      "  --mtu=N                 tun0 MTU (default 1500 for ipv4, 1520 for ipv6)\n"
+      "  --tolerance_usecs=N     timing tolerance (default 4000)\n"
+      "  --tolerance_percent=P   relative tolerance (default 12.5)\n"
+      "  --tcp_ts_tick_usecs=N   check outbound TS val at N us per tick (default 0: unchecked)\n"
+      "  --mss=N                 inject TCP packets as GSO packets of segment size N\n"
+      "  -D NAME=VALUE           override a define the script uses as a value\n"
+      "  -v, --verbose           print every event with its scheduled and actual time\n"
+      "  --junit FILE            also write the results as JUnit XML\n"
+      "  --pcap DIR              write each family's packets to DIR/NAME.FAMILY.pcap\n"
+      "  --timing-report         print p50/p99/max of the runtime's own timing error\n"
+      "  --parallel              run the families at the same time, each in its own\n"
+      "                          namespaces (default: one after the other, as kselftest;\n"
+      "                          faster, but the kernel's jiffy timers fire less exactly)\n"
+      "  --dry_run               check the options and exit\n"
+      "  --version, -h/--help\n"
+      "environment: KSFT_MACHINE_SLOW=yes adds 10 ms tolerance and reports failures as XFAIL\n";
+  return text;
+}
+
+bool ResolveFamily(const Options& o, const std::string& family, FamilyConfig* c,
+                   std::string* error) {
+  c->name = family;
+  bool v6 = family == "ipv6";
+  c->socket_family = family == "ipv4" ? AF_INET : AF_INET6;
+  // The kernel selftest runner's addresses (tools/testing/selftests/net/packetdrill).
+  std::string local = v6 ? "fd3d:a0b:17d6::1" : "192.168.0.1";
+  std::string remote = v6 ? "fd3d:fa7b:d17d::1" : "192.0.2.1";
+  c->local_prefix_len = v6 ? 48 : 16;
+  c->mtu = v6 ? 1520 : 1500;
+  int wire_family = v6 ? AF_INET6 : AF_INET;
+  auto fits = [&](const std::optional<std::string>& text) {
+    if (!text) return false;
+    IpAddress a;
+    std::string addr = text->substr(0, text->find('/'));
+    return IpAddress::Parse(addr, &a) && a.family == wire_family;
+  };
+  // An address option applies to the family it is written in, so one command line can carry
+  // both families' settings, as packetdrill's single-family runs would.
+  if (fits(o.local_ip)) local = *o.local_ip;
+  std::string remote_text = fits(o.remote_ip) ? *o.remote_ip : remote;
+  if (!IpAddress::Parse(local, &c->local)) {
+    *error = "bad --local_ip: " + local;
+    return false;
+  }
+  size_t slash = remote_text.find('/');
+  c->remote_prefix_len = v6 ? 128 : 32;
+  if (slash != std::string::npos) {
+    std::int64_t len;
+    if (!ParseInt(remote_text.substr(slash + 1), 0, v6 ? 128 : 32, &len)) {
+      *error = "bad --remote_ip prefix: " + remote_text;
+      return false;
+    }
+    c->remote_prefix_len = static_cast<int>(len);
+  }
+  if (!IpAddress::Parse(remote_text.substr(0, slash), &c->remote)) {
+    *error = "bad --remote_ip: " + remote_text;
+    return false;
+  }
+  if (!v6 && o.netmask_ip) {
+    IpAddress mask;
+    if (!IpAddress::Parse(*o.netmask_ip, &mask) || mask.family != AF_INET) {
+      *error = "bad --netmask_ip: " + *o.netmask_ip;
+      return false;
+    }
+    int bits = 0;
+    for (int i = 0; i < 4; ++i) bits += __builtin_popcount(mask.bytes[i]);
+    c->local_prefix_len = bits;
+  }
+  if (c->local == c->remote) {
+    *error = "remote_ip " + c->remote.ToString() + " is not remote: it equals local_ip";
+    return false;
+  }
+  if (o.mtu) c->mtu = *o.mtu;
+  c->mss = o.mss;
+  c->tcp_ts_tick_usecs = o.tcp_ts_tick_usecs;
+  c->bind_port = o.bind_port;
+  c->connect_port = o.connect_port;
+  c->tolerance_usecs = o.tolerance_usecs;
+  c->tolerance_percent = o.tolerance_percent;
+  c->verbose = o.verbose;
+  c->defines = o.defines;
+  c->pcap_dir = o.pcap_dir;
+  c->timing_report = o.timing_report;
+  return true;
+}
+
+}  // namespace pktc::rt

@@ -1,0 +1,2 @@
+// common/ may not include the runtime.
+#include "exec/run.h"

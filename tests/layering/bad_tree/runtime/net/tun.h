@@ -1,0 +1,3 @@
+// A net header that reaches up into exec, and one that climbs with "..".
+#include "exec/run.h"
+#include "../exec/run.h"
