@@ -15,6 +15,7 @@
 #include "sema/code_block.h"
 #include "sema/embedded_files.h"
 #include "llvm/ADT/StringRef.h"
+#include "option_table.h"
 #include "pktc/symbols.h"
 
 namespace pktc {
@@ -123,35 +124,6 @@ std::optional<std::pair<std::uint8_t, std::uint8_t>> LookupIcmp(int family, cons
   return std::make_pair(static_cast<std::uint8_t>(*t), static_cast<std::uint8_t>(*c));
 }
 
-/// Options a script header (or the test binary's command line) may set.
-const std::set<std::string>& KnownOptions() {
-  static const std::set<std::string> options = {
-      "ip_version",       "local_ip",         "remote_ip",         "gateway_ip",
-      "netmask_ip",       "bind_port",        "connect_port",      "mtu",
-      "tolerance_usecs",  "tolerance_percent", "tcp_ts_tick_usecs", "verbose",
-      "define",           "non_fatal",        "strict_segments",   "tcp_ts_ecr_scaled",
-      "send_omit_free",   "dry_run",          "speed",             "mss",
-      "init_scripts",     "debug",            "is_anyip",          "code_command",
-      "code_format",      "code_sockopt",     "psp_udp_port",      "wire_client",
-      "wire_server",      "wire_server_ip",   "wire_server_at",    "wire_server_port",
-      "wire_client_dev",  "wire_server_dev",  "so_filename",       "so_flags",
-  };
-  return options;
-}
-
-/// Options pktc parses but whose behaviour is not implemented: using them is an error rather
-/// than a silently different test.
-const std::set<std::string>& UnsupportedOptions() {
-  static const std::set<std::string> options = {
-      "speed", "init_scripts", "is_anyip", "code_command", "code_format", "code_sockopt",
-      "tcp_ts_ecr_scaled", "strict_segments", "non_fatal", "psp_udp_port", "wire_client",
-      "wire_server", "wire_server_ip", "wire_server_at", "wire_server_port", "wire_client_dev",
-      "wire_server_dev", "so_filename", "so_flags",
-  };
-  return options;
-}
-
-
 class Checker {
  public:
   Checker(const SemaOptions& options, DiagnosticEngine& diags) : options_(options), diags_(diags) {}
@@ -160,6 +132,7 @@ class Checker {
 
  private:
   void CheckOptions(const ast::Script& script, ir::Script& out);
+  void SuggestOption(const ast::Option& option);
   void CheckTimes(const ast::Script& script);
   void Embed(const ast::Command& command, ir::Script& out);
   std::optional<ir::TcpPacket> LowerPacket(const ast::Packet& packet, const ast::Event& event);
@@ -301,22 +274,47 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
 
 void Checker::CheckOptions(const ast::Script& script, ir::Script& out) {
   for (const ast::Option& option : script.options) {
-    if (!KnownOptions().count(option.name)) {
+    const OptionSpec* spec = FindOption(option.name);
+    if (!spec) {
       Error(option.range, "unknown option '--" + option.name + "'");
+      SuggestOption(option);
       continue;
     }
-    if (UnsupportedOptions().count(option.name)) {
+    if (spec->scope == OptionScope::kCommandLine) {
+      Error(option.range, "option '--" + option.name +
+                              "' is a flag of the test binary, not of a script header");
+      continue;
+    }
+    if (spec->status == OptionStatus::kUnsupported) {
+      // --check accepts the whole language; building refuses it (runtime_support.cc).
       out.unsupported.push_back({Loc(option.range), "option '--" + option.name + "'"});
-    }
-    if (option.name == "define") continue;  // Applied by the lexer.
-    if (option.name == "ip_version" && option.value && *option.value != "ipv4" &&
-        *option.value != "ipv6" && *option.value != "ipv4-mapped-ipv6") {
-      Error(option.range, "bad --ip_version '" + *option.value +
-                              "' (expected ipv4, ipv6 or ipv4-mapped-ipv6)");
+      out.header_options.emplace_back(option.name, option.value);
       continue;
     }
+    // The test binary's own parser, so a value it would refuse at run time fails here.
+    Options scratch;
+    std::string error;
+    if (!ApplyOption(*spec, option.value, &scratch, &error)) {
+      Error(option.range, error);
+      continue;
+    }
+    if (spec->id == OptionId::kDefine) continue;  // Applied by the lexer.
     out.header_options.emplace_back(option.name, option.value);
   }
+}
+
+void Checker::SuggestOption(const ast::Option& option) {
+  std::string_view best;
+  unsigned best_distance = 3;  // More edits than this is another word, not a typo.
+  for (const OptionSpec& spec : AllOptions()) {
+    if (spec.scope != OptionScope::kAnywhere) continue;
+    unsigned d = llvm::StringRef(spec.name).edit_distance(option.name, true, best_distance);
+    if (d < best_distance) {
+      best_distance = d;
+      best = spec.name;
+    }
+  }
+  if (!best.empty()) diags_.Note(option.range.Start, "did you mean '--" + std::string(best) + "'?");
 }
 
 void Checker::CheckTimes(const ast::Script& script) {

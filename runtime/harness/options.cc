@@ -10,117 +10,25 @@ namespace pktc::rt {
 
 namespace {
 
-bool ParseInt(const std::string& text, std::int64_t min, std::int64_t max, std::int64_t* out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(text.c_str(), &end, 10);  // packetdrill reads options as decimal
-  if (errno || *end || v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
+/// Applies one option by name, as the header or the command line spells it.
 bool Apply(const std::string& name, const std::optional<std::string>& value, Options* o,
            std::string* error) {
-  auto need_value = [&]() {
-    if (value) return true;
-    *error = "option --" + name + " needs a value";
-    return false;
-  };
-  auto bad = [&]() {
-    *error = "bad --" + name + ": " + value.value_or("");
-    return false;
-  };
-  std::int64_t n;
-  if (name == "ip_version") {
-    if (!need_value()) return false;
-    std::string family = *value == "ipv4_mapped_ipv6" ? "ipv4-mapped-ipv6" : *value;
-    if (family != "ipv4" && family != "ipv6" && family != "ipv4-mapped-ipv6") return bad();
-    o->ip_versions = {family};
-    o->ip_version_given = true;
-  } else if (name == "local_ip") {
-    if (!need_value()) return false;
-    o->local_ip = *value;
-  } else if (name == "remote_ip") {
-    if (!need_value()) return false;
-    o->remote_ip = *value;
-  } else if (name == "gateway_ip") {
-    if (!need_value()) return false;
-    o->gateway_ip = *value;
-  } else if (name == "netmask_ip") {
-    if (!need_value()) return false;
-    o->netmask_ip = *value;
-  } else if (name == "bind_port" || name == "connect_port") {
-    if (!need_value()) return false;
-    if (!ParseInt(*value, 1, 65535, &n)) return bad();
-    (name == "bind_port" ? o->bind_port : o->connect_port) = static_cast<int>(n);
-  } else if (name == "mtu") {
-    if (!need_value()) return false;
-    if (!ParseInt(*value, 68, 65535, &n)) return bad();
-    o->mtu = static_cast<int>(n);
-  } else if (name == "tolerance_usecs") {
-    if (!need_value()) return false;
-    if (!ParseInt(*value, 1, INT32_MAX, &n)) return bad();
-    o->tolerance_usecs = n;
-  } else if (name == "tolerance_percent") {
-    if (!need_value()) return false;
-    char* end = nullptr;
-    double d = std::strtod(value->c_str(), &end);
-    if (value->empty() || *end || !(d >= 0 && d <= 100)) return bad();  // NaN fails too
-    o->tolerance_percent = d;
-  } else if (name == "verbose" || name == "v") {
-    o->verbose = true;
-  } else if (name == "dry_run") {
-    o->dry_run = true;
-  } else if (name == "define" || name == "D") {
-    if (!need_value()) return false;
-    size_t eq = value->find('=');
-    if (eq == 0 || eq == std::string::npos) return bad();
-    o->defines[value->substr(0, eq)] = value->substr(eq + 1);
-  } else if (name == "tcp_ts_tick_usecs") {
-    if (!need_value()) return false;
-    if (!ParseInt(*value, 0, 1000000, &n)) return bad();
-    o->tcp_ts_tick_usecs = n;
-  } else if (name == "mss") {
-    if (!need_value()) return false;
-    if (!ParseInt(*value, 1, 65535, &n)) return bad();
-    o->mss = static_cast<int>(n);
-  } else if (name == "junit") {
-    if (!need_value()) return false;
-    o->junit_file = *value;
-  } else if (name == "pcap") {
-    if (!need_value()) return false;
-    o->pcap_dir = *value;
-  } else if (name == "timing_report" || name == "timing-report") {
-    o->timing_report = true;
-  } else if (name == "parallel") {
-    o->parallel = true;
-  } else if (name == "serial") {
-    o->parallel = false;
-  } else if (name == "send_omit_free" || name == "debug") {
-    // Accepted for compatibility; nothing to do in pktc.
-  } else if (name == "help" || name == "h") {
-    o->help = true;
-  } else if (name == "version") {
-    o->version = true;
-  } else {
+  const OptionSpec* spec = FindOption(name);
+  if (!spec) {
     *error = "unknown option '--" + name + "' (see --help)";
     return false;
   }
-  return true;
+  return ApplyOption(*spec, value, o, error);
 }
 
 bool TakesValue(const std::string& name) {
-  return !(name == "verbose" || name == "v" || name == "dry_run" || name == "help" || name == "h" ||
-           name == "version" || name == "send_omit_free" || name == "debug" ||
-           name == "timing_report" || name == "timing-report" || name == "serial" ||
-           name == "parallel");
+  const OptionSpec* spec = FindOption(name);
+  return spec && spec->TakesValue();
 }
 
 }  // namespace
 
 bool ParseOptions(const ScriptInfo& script, int argc, char** argv, Options* o, std::string* error) {
-  o->ip_versions = {"ipv4", "ipv6"};
   for (std::size_t i = 0; i < script.header_option_count; ++i) {
     const HeaderOption& h = script.header_options[i];
     std::optional<std::string> value;
@@ -224,7 +132,7 @@ bool ResolveFamily(const Options& o, const std::string& family, FamilyConfig* c,
   c->remote_prefix_len = v6 ? 128 : 32;
   if (slash != std::string::npos) {
     std::int64_t len;
-    if (!ParseInt(remote_text.substr(slash + 1), 0, v6 ? 128 : 32, &len)) {
+    if (!ParseDecimal(remote_text.substr(slash + 1), 0, v6 ? 128 : 32, &len)) {
       *error = "bad --remote_ip prefix: " + remote_text;
       return false;
     }

@@ -168,7 +168,7 @@ TEST(Options, HeaderErrorNamesTheScript) {
   FakeScript unknown(Header{{"bogus", "1"}});
   EXPECT_EQ(ParseError({}, unknown), "tests/sample.pkt: unknown option '--bogus' (see --help)");
   FakeScript bad(Header{{"bind_port", "0"}});
-  EXPECT_EQ(ParseError({}, bad), "tests/sample.pkt: bad --bind_port: 0");
+  EXPECT_EQ(ParseError({}, bad), "tests/sample.pkt: bad --bind_port: 0 (expected an integer from 1 to 65535)");
   FakeScript missing(Header{{"mtu", nullptr}});
   EXPECT_EQ(ParseError({}, missing), "tests/sample.pkt: option --mtu needs a value");
 }
@@ -191,8 +191,8 @@ TEST(Options, DefineValueMayContainEquals) {
 }
 
 TEST(Options, BadDefines) {
-  EXPECT_EQ(ParseError({"-D", "NOVALUE"}), "bad --define: NOVALUE");
-  EXPECT_EQ(ParseError({"-D=x"}), "bad --define: =x");
+  EXPECT_EQ(ParseError({"-D", "NOVALUE"}), "bad --define: NOVALUE (expected NAME=VALUE)");
+  EXPECT_EQ(ParseError({"-D=x"}), "bad --define: =x (expected NAME=VALUE)");
   EXPECT_EQ(ParseError({"-D"}), "option --define needs a value");
 }
 
@@ -211,22 +211,22 @@ TEST(Options, PositionalArgumentsRejected) {
 }
 
 TEST(Options, BadValues) {
-  EXPECT_EQ(ParseError({"--ip_version=ipv5"}), "bad --ip_version: ipv5");
-  EXPECT_EQ(ParseError({"--ip_version="}), "bad --ip_version: ");
-  EXPECT_EQ(ParseError({"--bind_port=0"}), "bad --bind_port: 0");
-  EXPECT_EQ(ParseError({"--bind_port=65536"}), "bad --bind_port: 65536");
-  EXPECT_EQ(ParseError({"--connect_port=80x"}), "bad --connect_port: 80x");
-  EXPECT_EQ(ParseError({"--connect_port=-1"}), "bad --connect_port: -1");
-  EXPECT_EQ(ParseError({"--mtu=abc"}), "bad --mtu: abc");
-  EXPECT_EQ(ParseError({"--mtu=67"}), "bad --mtu: 67");
-  EXPECT_EQ(ParseError({"--tolerance_usecs=0"}), "bad --tolerance_usecs: 0");
-  EXPECT_EQ(ParseError({"--tolerance_usecs="}), "bad --tolerance_usecs: ");
-  EXPECT_EQ(ParseError({"--tolerance_percent=101"}), "bad --tolerance_percent: 101");
-  EXPECT_EQ(ParseError({"--tolerance_percent=-1"}), "bad --tolerance_percent: -1");
-  EXPECT_EQ(ParseError({"--tolerance_percent=12.5%"}), "bad --tolerance_percent: 12.5%");
-  EXPECT_EQ(ParseError({"--tcp_ts_tick_usecs=1000001"}), "bad --tcp_ts_tick_usecs: 1000001");
+  EXPECT_EQ(ParseError({"--ip_version=ipv5"}), "bad --ip_version: ipv5 (expected ipv4, ipv6 or ipv4-mapped-ipv6)");
+  EXPECT_EQ(ParseError({"--ip_version="}), "bad --ip_version:  (expected ipv4, ipv6 or ipv4-mapped-ipv6)");
+  EXPECT_EQ(ParseError({"--bind_port=0"}), "bad --bind_port: 0 (expected an integer from 1 to 65535)");
+  EXPECT_EQ(ParseError({"--bind_port=65536"}), "bad --bind_port: 65536 (expected an integer from 1 to 65535)");
+  EXPECT_EQ(ParseError({"--connect_port=80x"}), "bad --connect_port: 80x (expected an integer from 1 to 65535)");
+  EXPECT_EQ(ParseError({"--connect_port=-1"}), "bad --connect_port: -1 (expected an integer from 1 to 65535)");
+  EXPECT_EQ(ParseError({"--mtu=abc"}), "bad --mtu: abc (expected an integer from 68 to 65535)");
+  EXPECT_EQ(ParseError({"--mtu=67"}), "bad --mtu: 67 (expected an integer from 68 to 65535)");
+  EXPECT_EQ(ParseError({"--tolerance_usecs=0"}), "bad --tolerance_usecs: 0 (expected an integer from 1 to 2147483647)");
+  EXPECT_EQ(ParseError({"--tolerance_usecs="}), "bad --tolerance_usecs:  (expected an integer from 1 to 2147483647)");
+  EXPECT_EQ(ParseError({"--tolerance_percent=101"}), "bad --tolerance_percent: 101 (expected a number from 0 to 100)");
+  EXPECT_EQ(ParseError({"--tolerance_percent=-1"}), "bad --tolerance_percent: -1 (expected a number from 0 to 100)");
+  EXPECT_EQ(ParseError({"--tolerance_percent=12.5%"}), "bad --tolerance_percent: 12.5% (expected a number from 0 to 100)");
+  EXPECT_EQ(ParseError({"--tcp_ts_tick_usecs=1000001"}), "bad --tcp_ts_tick_usecs: 1000001 (expected an integer from 0 to 1000000)");
   EXPECT_EQ(ParseOk({"--tcp_ts_tick_usecs=10"}).tcp_ts_tick_usecs, 10);
-  EXPECT_EQ(ParseError({"--mss=0"}), "bad --mss: 0");
+  EXPECT_EQ(ParseError({"--mss=0"}), "bad --mss: 0 (expected an integer from 1 to 65535)");
   EXPECT_EQ(ParseOk({"--mss=1000"}).mss, 1000);
 }
 
@@ -249,8 +249,8 @@ TEST(Options, MissingValueAtEnd) {
 // Regression: NaN passed the range check (every comparison with NaN is false) and an empty
 // value parsed as 0.
 TEST(Options, TolerancePercentRejectsNanAndEmpty) {
-  EXPECT_EQ(ParseError({"--tolerance_percent=nan"}), "bad --tolerance_percent: nan");
-  EXPECT_EQ(ParseError({"--tolerance_percent="}), "bad --tolerance_percent: ");
+  EXPECT_EQ(ParseError({"--tolerance_percent=nan"}), "bad --tolerance_percent: nan (expected a number from 0 to 100)");
+  EXPECT_EQ(ParseError({"--tolerance_percent="}), "bad --tolerance_percent:  (expected a number from 0 to 100)");
 }
 
 // Regression: integer options were parsed with base 0 (010 was octal); packetdrill reads them

@@ -165,8 +165,38 @@ TEST(Sema, RejectsUnknownOption) {
 
 TEST(Sema, RejectsBadIpVersion) {
   EXPECT_NE(SemaErrorsOf("--ip_version=ipv5\n0 close(3) = 0\n")
-                .find("error: bad --ip_version 'ipv5' (expected ipv4, ipv6 or ipv4-mapped-ipv6)"),
+                .find("error: bad --ip_version: ipv5 (expected ipv4, ipv6 or ipv4-mapped-ipv6)"),
             std::string::npos);
+}
+
+// Header option values go through the test binary's own parser (common/option_table.h), so a
+// value it would refuse at run time is an error at its line.
+TEST(Sema, RejectsBadOptionValuesAtTheirLine) {
+  std::string errors = SemaErrorsOf("--tolerance_usecs=abc\n--mtu=12\n0 close(3) = 0\n");
+  EXPECT_NE(errors.find("input:1:1: error: bad --tolerance_usecs: abc (expected an integer "
+                        "from 1 to 2147483647)"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("input:2:1: error: bad --mtu: 12 (expected an integer from 68 to "
+                        "65535)"),
+            std::string::npos)
+      << errors;
+  EXPECT_EQ(Lower("--tolerance_usecs=10000\n--tolerance_percent=50\n0 close(3) = 0\n")
+                .header_options.size(),
+            2u);
+}
+
+TEST(Sema, RejectsTestBinaryFlagsInAHeader) {
+  EXPECT_NE(SemaErrorsOf("--junit=\"x.xml\"\n0 close(3) = 0\n")
+                .find("error: option '--junit' is a flag of the test binary, not of a script "
+                      "header"),
+            std::string::npos);
+}
+
+TEST(Sema, SuggestsAnOptionForATypo) {
+  std::string errors = SemaErrorsOf("--tolerance_usec=1000\n0 close(3) = 0\n");
+  EXPECT_NE(errors.find("error: unknown option '--tolerance_usec'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("note: did you mean '--tolerance_usecs'?"), std::string::npos) << errors;
 }
 
 // ---------------------------------------------------------------------------------------------

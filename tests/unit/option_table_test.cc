@@ -1,0 +1,95 @@
+// Unit tests for common/option_table.h: the one table of options and its value parser.
+#include "option_table.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace pktc {
+namespace {
+
+TEST(OptionTable, NamesAndAliasesAreUnique) {
+  std::set<std::string> seen;
+  for (const OptionSpec& spec : AllOptions()) {
+    EXPECT_TRUE(seen.insert(spec.name).second) << spec.name;
+    if (*spec.alias) {
+      EXPECT_TRUE(seen.insert(spec.alias).second) << spec.alias;
+    }
+  }
+}
+
+TEST(OptionTable, FindsByNameAndAlias) {
+  ASSERT_NE(FindOption("verbose"), nullptr);
+  EXPECT_EQ(FindOption("v"), FindOption("verbose"));
+  EXPECT_EQ(FindOption("timing-report"), FindOption("timing_report"));
+  EXPECT_EQ(FindOption("frobnicate"), nullptr);
+}
+
+TEST(OptionTable, EveryPacketdrillOptionIsARow) {
+  // config.c's long options in google/packetdrill at 2c4001c.
+  for (const char* name : {"ip_version",
+                           "bind_port",
+                           "code_command",
+                           "code_format",
+                           "code_sockopt",
+                           "connect_port",
+                           "remote_ip",
+                           "local_ip",
+                           "gateway_ip",
+                           "netmask_ip",
+                           "speed",
+                           "mss",
+                           "mtu",
+                           "init_scripts",
+                           "tolerance_usecs",
+                           "tolerance_percent",
+                           "wire_client",
+                           "wire_server",
+                           "wire_server_ip",
+                           "wire_server_at",
+                           "wire_server_port",
+                           "wire_client_dev",
+                           "wire_server_dev",
+                           "so_filename",
+                           "so_flags",
+                           "tcp_ts_ecr_scaled",
+                           "tcp_ts_tick_usecs",
+                           "strict_segments",
+                           "non_fatal",
+                           "dry_run",
+                           "is_anyip",
+                           "send_omit_free",
+                           "psp_udp_port",
+                           "debug",
+                           "define",
+                           "verbose"}) {
+    const OptionSpec* spec = FindOption(name);
+    ASSERT_NE(spec, nullptr) << name;
+    EXPECT_EQ(spec->scope, OptionScope::kAnywhere) << name;
+  }
+}
+
+TEST(OptionTable, AppliesValuesWithTheirRanges) {
+  Options o;
+  std::string error;
+  EXPECT_TRUE(ApplyOption(*FindOption("tolerance_usecs"), "25000", &o, &error)) << error;
+  EXPECT_EQ(o.tolerance_usecs, 25000);
+  EXPECT_FALSE(ApplyOption(*FindOption("tolerance_usecs"), "abc", &o, &error));
+  EXPECT_EQ(error, "bad --tolerance_usecs: abc (expected an integer from 1 to 2147483647)");
+  EXPECT_FALSE(ApplyOption(*FindOption("mtu"), std::nullopt, &o, &error));
+  EXPECT_EQ(error, "option --mtu needs a value");
+  EXPECT_TRUE(ApplyOption(*FindOption("ip_version"), "ipv4_mapped_ipv6", &o, &error));
+  EXPECT_EQ(o.ip_versions, std::vector<std::string>{"ipv4-mapped-ipv6"});
+}
+
+TEST(OptionTable, UnsupportedOptionsAreRefusedWithAReason) {
+  Options o;
+  std::string error;
+  EXPECT_FALSE(ApplyOption(*FindOption("strict_segments"), std::nullopt, &o, &error));
+  EXPECT_EQ(error, "option --strict_segments is not supported by the pktc runtime yet");
+  EXPECT_TRUE(ApplyOption(*FindOption("send_omit_free"), std::nullopt, &o, &error));
+}
+
+}  // namespace
+}  // namespace pktc
