@@ -14,15 +14,12 @@ namespace pktc {
 namespace {
 
 std::string EmitTime(const ir::Time& t) {
-  switch (t.kind) {
-    case ir::TimeKind::kAbsolute: return fmt::format("rt::At({})", t.start_us);
-    case ir::TimeKind::kRelative: return fmt::format("rt::Plus({})", t.start_us);
-    case ir::TimeKind::kAny: return "rt::AnyTime()";
-    case ir::TimeKind::kAbsoluteRange: return fmt::format("rt::Between({}, {})", t.start_us, t.end_us);
-    case ir::TimeKind::kRelativeRange:
-      return fmt::format("rt::PlusBetween({}, {})", t.start_us, t.end_us);
+  TimeKindSpelling spelling = SpellingOf(t.kind);
+  switch (spelling.arguments) {
+    case 0: return fmt::format("rt::{}()", spelling.constructor);
+    case 1: return fmt::format("rt::{}({})", spelling.constructor, t.start_us);
+    default: return fmt::format("rt::{}({}, {})", spelling.constructor, t.start_us, t.end_us);
   }
-  return "rt::At(0)";
 }
 
 /// A 64-bit integer literal; INT64_MIN has none in C++ (its magnitude does not fit).

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include "pktc/time_kind.h"
+
 #include "support/diagnostics.h"
 
 namespace pktc::ast {
@@ -49,7 +51,8 @@ struct Expr {
   std::string Dump() const;
 };
 
-enum class TimeKind { kAbsolute, kRelative, kAny, kAbsoluteRange, kRelativeRange };
+/// The forms of an event time: one list for the parser, the IR and the runtime.
+using TimeKind = pktc::TimeKind;
 
 /// An event time in microseconds.
 struct Time {

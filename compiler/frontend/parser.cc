@@ -275,7 +275,7 @@ std::optional<ast::Time> Parser::ParseTime() {
   SourceLoc start = first.loc();
   if (first.IsPunct('*')) {
     Take();
-    time.kind = ast::TimeKind::kAny;
+    time.kind = ast::TimeKind::kAnyTime;
     time.range = last_.range;
     return time;
   }

@@ -9,9 +9,12 @@
 #include <variant>
 #include <vector>
 
+#include "pktc/time_kind.h"
+
 namespace pktc::ir {
 
-enum class TimeKind { kAbsolute, kRelative, kAny, kAbsoluteRange, kRelativeRange };
+/// The forms of an event time: one list for the parser, the IR and the runtime.
+using TimeKind = pktc::TimeKind;
 
 /// Where an IR node came from, for diagnostics in later stages.
 struct SourceLocation {

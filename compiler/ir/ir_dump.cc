@@ -14,7 +14,7 @@ std::string Time(const ir::Time& t) {
   switch (t.kind) {
     case ir::TimeKind::kAbsolute: return s(t.start_us);
     case ir::TimeKind::kRelative: return "+" + s(t.start_us);
-    case ir::TimeKind::kAny: return "*";
+    case ir::TimeKind::kAnyTime: return "*";
     case ir::TimeKind::kAbsoluteRange: return s(t.start_us) + "~" + s(t.end_us);
     case ir::TimeKind::kRelativeRange: return "+" + s(t.start_us) + "~+" + s(t.end_us);
   }

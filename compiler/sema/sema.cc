@@ -194,7 +194,7 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
     ir::Event ev;
     ev.line = diags_.LineOf(event.range.Start);
     ev.source_text = SourceText(event.range);
-    ev.time = ir::Time{static_cast<ir::TimeKind>(event.time.kind), event.time.start_us,
+    ev.time = ir::Time{event.time.kind, event.time.start_us,
                        event.time.end_us};
     ev.loc = Loc(event.range);
     bool is_outbound = false;
@@ -231,7 +231,7 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
           Error(call->blocking_end->range, "a blocking call cannot return before it starts");
           continue;
         }
-        lowered->returns = ir::Time{static_cast<ir::TimeKind>(event.time.kind),
+        lowered->returns = ir::Time{event.time.kind,
                                     call->blocking_end->start_us, call->blocking_end->start_us};
       }
       ev.action = std::move(*lowered);
@@ -251,7 +251,7 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
       }
       ev.action = std::move(lowered);
     }
-    bool special_time = event.time.kind == ast::TimeKind::kAny ||
+    bool special_time = event.time.kind == ast::TimeKind::kAnyTime ||
                         event.time.kind == ast::TimeKind::kAbsoluteRange ||
                         event.time.kind == ast::TimeKind::kRelativeRange;
     if (special_time && !is_outbound) {
@@ -320,7 +320,7 @@ void Checker::SuggestOption(const ast::Option& option) {
 void Checker::CheckTimes(const ast::Script& script) {
   if (script.events.empty()) return;
   const ast::Time& first = script.events.front().time;
-  if (first.start_us != 0 || first.kind == ast::TimeKind::kAny) {
+  if (first.start_us != 0 || first.kind == ast::TimeKind::kAnyTime) {
     Error(first.range, "first event should be at time 0");
   }
   const ast::Time* prev = nullptr;

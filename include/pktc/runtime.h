@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "time_kind.h"
+
 namespace pktc::rt {
 
 /// Version of the runtime ABI that generated code was written against.
@@ -61,13 +63,8 @@ int Main(int argc, char** argv, const ScriptInfo& script);
 // ---------------------------------------------------------------------------------------------
 // Events and their times
 
-enum class TimeKind : std::uint8_t {
-  kAbsolute,       ///< `1.5`
-  kRelative,       ///< `+0.1`
-  kAnyTime,        ///< `*` (outbound packets only)
-  kAbsoluteRange,  ///< `1.0~1.2` (outbound packets only)
-  kRelativeRange,  ///< `+0.1~+0.2` (outbound packets only)
-};
+/// The forms of an event time (pktc/time_kinds.def).
+using pktc::TimeKind;
 
 /// An event's time as written in the script, in microseconds.
 struct EventTime {

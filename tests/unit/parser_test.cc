@@ -123,7 +123,7 @@ TEST(Parser, TruncatesTimesToMicroseconds) {
 
 TEST(Parser, ReadsAnyTime) {
   ast::Time t = TimeOf("* > . 1:1(0)");
-  EXPECT_EQ(t.kind, ast::TimeKind::kAny);
+  EXPECT_EQ(t.kind, ast::TimeKind::kAnyTime);
 }
 
 TEST(Parser, ReadsAbsoluteRange) {

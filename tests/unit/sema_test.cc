@@ -232,7 +232,7 @@ TEST(Sema, TimeRangeOnAnInboundPacketIsAnError) {
 TEST(Sema, AnyTimeAndRangesOnOutboundPacketsAreFine) {
   ir::Script script = Lower("0 close(3) = 0\n* > . 1:1(0)\n+.2~+.21 > . 1:1(0)\n");
   ASSERT_EQ(script.events.size(), 3u);
-  EXPECT_EQ(script.events[1].time.kind, ir::TimeKind::kAny);
+  EXPECT_EQ(script.events[1].time.kind, ir::TimeKind::kAnyTime);
   EXPECT_EQ(script.events[2].time.kind, ir::TimeKind::kRelativeRange);
   EXPECT_EQ(script.events[2].time.start_us, 200000);
   EXPECT_EQ(script.events[2].time.end_us, 210000);
