@@ -1,23 +1,13 @@
 // The runtime's capabilities, checked before emitting code.
 #include "codegen/runtime_support.h"
 
-#include <set>
 #include <string>
+
+#include "pktc/syscall.h"
 
 namespace pktc {
 
 namespace {
-const std::set<std::string>& RuntimeSyscalls() {
-  static const std::set<std::string> calls = {
-      "socket",   "bind",       "listen",     "accept",       "connect",   "read",
-      "readv",    "recv",       "recvfrom",   "recvmsg",      "write",     "writev",
-      "send",     "sendto",     "sendmsg",    "sendfile",     "fcntl",     "ioctl",
-      "close",    "shutdown",   "getsockopt", "setsockopt",   "poll",      "epoll_create",
-      "epoll_ctl", "epoll_wait", "pipe",      "open",
-  };
-  return calls;
-}
-
 SourceLoc Loc(const ir::SourceLocation& loc) { return SourceLoc::getFromPointer(loc.pointer); }
 }  // namespace
 
@@ -28,7 +18,7 @@ bool CheckRuntimeSupport(const ir::Script& script, DiagnosticEngine& diags) {
   }
   for (const ir::Event& event : script.events) {
     if (const auto* call = std::get_if<ir::Syscall>(&event.action)) {
-      if (!RuntimeSyscalls().count(call->name)) {
+      if (!SpecOf(call->id).runtime_supported) {
         diags.Error(Loc(event.loc),
                     "system call '" + call->name + "' is not supported by the pktc runtime yet");
       }

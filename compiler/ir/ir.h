@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "pktc/syscall.h"
 #include "pktc/time_kind.h"
 
 namespace pktc::ir {
@@ -114,6 +115,7 @@ struct Field {
 };
 
 struct Syscall {
+  SyscallId id{};
   std::string name;
   std::vector<Value> args;
   Expect expect;

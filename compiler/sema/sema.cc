@@ -17,6 +17,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "option_table.h"
 #include "pktc/symbols.h"
+#include "pktc/syscall.h"
 
 namespace pktc {
 
@@ -880,47 +881,23 @@ std::optional<ir::Value> Checker::LowerValue(const ast::Expr& e, int depth) {
   return std::nullopt;
 }
 
-namespace {
-/// Argument counts of every system call packetdrill knows, and which arguments must be `...`
-/// (addresses come from the configuration, not the script).
-struct SyscallShape {
-  const char* name;
-  size_t min_args, max_args;
-  std::vector<size_t> ellipsis_args;
-};
-const SyscallShape kSyscallShapes[] = {
-    {"socket", 3, 3, {}},       {"bind", 3, 3, {1, 2}},     {"listen", 2, 2, {}},
-    {"accept", 3, 3, {1, 2}},   {"connect", 3, 3, {2}},     {"read", 3, 3, {}},
-    {"readv", 3, 3, {}},        {"recv", 4, 4, {}},         {"recvfrom", 6, 6, {}},
-    {"recvmsg", 3, 3, {}},      {"write", 3, 3, {}},        {"writev", 3, 3, {}},
-    {"send", 4, 4, {}},         {"sendto", 6, 6, {}},       {"sendmsg", 3, 3, {}},
-    {"sendfile", 4, 4, {}},     {"splice", 6, 6, {}},       {"fcntl", 2, 3, {}},
-    {"ioctl", 2, 3, {}},        {"close", 1, 1, {}},        {"shutdown", 2, 2, {}},
-    {"getsockopt", 5, 5, {}},   {"setsockopt", 5, 5, {}},   {"poll", 3, 3, {}},
-    {"epoll_create", 1, 1, {}}, {"epoll_ctl", 4, 4, {}},    {"epoll_wait", 4, 4, {}},
-    {"pipe", 1, 1, {}},         {"open", 2, 3, {}},         {"cap_set", 3, 3, {}},
-    {"psp_rx_assoc", 0, 16, {}}, {"psp_tx_assoc", 0, 16, {}},
-};
-}  // namespace
 
 std::optional<ir::Syscall> Checker::LowerSyscall(const ast::Syscall& call) {
-  const SyscallShape* shape = nullptr;
-  for (const SyscallShape& candidate : kSyscallShapes) {
-    if (call.name == candidate.name) shape = &candidate;
-  }
+  const SyscallSpec* shape = FindSyscall(call.name);
   if (!shape) {
     Error(call.name_range, "unknown system call '" + call.name + "'");
     return std::nullopt;
   }
   ir::Syscall out;
+  out.id = shape->id;
   out.name = call.name;
   std::optional<ir::Expect> expect = LowerExpect(call);
   if (!expect) return std::nullopt;
   out.expect = *expect;
   if (!ArgCount(call, shape->min_args, shape->max_args)) return std::nullopt;
-  for (size_t i : shape->ellipsis_args) {
-    if (i < call.args.size() && call.args[i].kind == ast::Expr::Kind::kEllipsis) continue;
-    if (i >= call.args.size()) continue;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    if (!(shape->address_args & (1u << i))) continue;
+    if (call.args[i].kind == ast::Expr::Kind::kEllipsis) continue;
     if (call.name == "connect" || (call.name == "bind" && i == 2) ||
         (call.name == "accept" && i == 2)) {
       if (!RequireEllipsis(call.args[i], "the address length argument")) return std::nullopt;
