@@ -60,9 +60,9 @@ std::string ErrnoText(int err) {
 }
 }  // namespace
 
-RunImpl::RunImpl(const ScriptInfo& script, const FamilyConfig& config, TunDevice& tun,
+RunImpl::RunImpl(const ScriptInfo& script, const FamilyConfig& config, PacketLink& link,
                  CommandRunner& commands)
-    : script_(script), config_(config), tun_(tun), commands_(commands) {}
+    : script_(script), config_(config), link_(link), commands_(commands) {}
 
 // ---------------------------------------------------------------------------------------------
 // Timing
@@ -420,7 +420,7 @@ void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
   std::vector<std::uint8_t> packet =
       EncodeTcpPacket(config_.remote, config_.local, ip, h, seg.len, key);
   std::string error;
-  if (!tun_.Inject(packet, &error, config_.mss)) Fail(ev, "error handling packet", error);
+  if (!link_.Inject(packet, config_.mss, &error)) Fail(ev, "error handling packet", error);
   Trace(ev, t, "inbound " + TcpSegmentToString(ScriptSegmentHeader(seg), seg.len, true));
   EndEvent(t, /*inbound_packet=*/true);
 }
@@ -431,7 +431,7 @@ bool RunImpl::ReadOutbound(const Event& ev, SocketState& s, std::int64_t deadlin
   std::vector<std::uint8_t>& bytes = *raw;
   std::string error;
   while (true) {
-    if (!tun_.NextOutbound(deadline_ns, &bytes, timestamp_ns, &error)) {
+    if (!link_.NextOutbound(deadline_ns, &bytes, timestamp_ns, &error)) {
       if (!error.empty()) Fail(ev, "error handling packet", error);
       return false;
     }
@@ -594,7 +594,7 @@ void RunImpl::Inbound(const Event& ev, const UdpDatagram& udp) {
       udp.src_port ? udp.src_port : s->remote_port, udp.dst_port ? udp.dst_port : s->local_port,
       udp.len);
   std::string error;
-  if (!tun_.Inject(packet, &error)) Fail(ev, "error handling packet", error);
+  if (!link_.Inject(packet, /*gso_size=*/0, &error)) Fail(ev, "error handling packet", error);
   Trace(ev, t, "inbound udp (" + std::to_string(udp.len) + ")");
   EndEvent(t, /*inbound_packet=*/true);
 }
@@ -610,7 +610,7 @@ void RunImpl::Outbound(const Event& ev, const UdpDatagram& udp) {
   std::int64_t ts_ns = 0;
   std::string error;
   while (true) {
-    if (!tun_.NextOutbound(deadline, &bytes, &ts_ns, &error)) {
+    if (!link_.NextOutbound(deadline, &bytes, &ts_ns, &error)) {
       Fail(ev, "error handling packet", error.empty() ? "Timed out waiting for packet" : error);
     }
     if (!DecodePacket(bytes.data(), bytes.size(), &live, &error)) continue;
@@ -677,7 +677,7 @@ void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
       config_.remote, config_.local, InjectedIpFields(icmp.ip), v6 ? icmp.type_v6 : icmp.type_v4,
       v6 ? icmp.code_v6 : icmp.code_v4, rest, echoed);
   std::string error;
-  if (!tun_.Inject(packet, &error)) Fail(ev, "error handling packet", error);
+  if (!link_.Inject(packet, /*gso_size=*/0, &error)) Fail(ev, "error handling packet", error);
   Trace(ev, t, "inbound icmp");
   EndEvent(t, /*inbound_packet=*/true);
 }
@@ -693,7 +693,7 @@ void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
   std::string error;
   std::uint8_t want_proto = v6 ? 58 : 1;
   while (true) {
-    if (!tun_.NextOutbound(deadline, &bytes, &ts_ns, &error)) {
+    if (!link_.NextOutbound(deadline, &bytes, &ts_ns, &error)) {
       Fail(ev, "error handling packet", error.empty() ? "Timed out waiting for packet" : error);
     }
     if (!DecodePacket(bytes.data(), bytes.size(), &live, &error)) continue;

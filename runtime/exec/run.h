@@ -22,8 +22,8 @@
 #include "commands/command_runner.h"
 #include "exec/family_config.h"
 #include "net/packet_codec.h"
+#include "net/packet_link.h"
 #include "pktc/runtime.h"
-#include "net/tun_device.h"
 
 namespace pktc::rt {
 
@@ -36,7 +36,7 @@ std::uint16_t LocalPort(int fd);
 
 class RunImpl final : public Run {
  public:
-  RunImpl(const ScriptInfo& script, const FamilyConfig& config, TunDevice& tun,
+  RunImpl(const ScriptInfo& script, const FamilyConfig& config, PacketLink& link,
           CommandRunner& commands);
 
   /// Runs the script's init command, if it has one; before Start().
@@ -148,7 +148,7 @@ class RunImpl final : public Run {
 
   const ScriptInfo& script_;
   FamilyConfig config_;
-  TunDevice& tun_;
+  PacketLink& link_;
   CommandRunner& commands_;
 
   /// Remembers a packet for the "last packets" part of a failure report.
