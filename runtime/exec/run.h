@@ -1,29 +1,32 @@
-// One run of a script for one IP family: the event timing, the socket under test, sequence
-// remapping, injection and matching. Implements the Run interface generated code calls.
+// One run of a script for one IP family: the Run interface generated code calls, on top of
+// the event timing, connection remapping, failure report and packet link units.
 #ifndef PKTC_RUNTIME_EXEC_RUN_H_
 #define PKTC_RUNTIME_EXEC_RUN_H_
 
 #include <sys/socket.h>
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <functional>
-#include <optional>
-
-#include <pthread.h>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "commands/command_runner.h"
 #include "exec/call_thread.h"
 #include "exec/code_block_runner.h"
-#include "commands/command_runner.h"
+#include "exec/connection_remap.h"
+#include "exec/event_timing.h"
+#include "exec/failure_report.h"
 #include "exec/family_config.h"
 #include "net/packet_codec.h"
+#include "net/packet_link.h"
 #include "pktc/runtime.h"
-#include "net/tun_device.h"
 
 namespace pktc::rt {
 
@@ -34,9 +37,15 @@ const char* SendZeros(std::int64_t len);
 /// The local port a socket is bound to (getsockname), or 0.
 std::uint16_t LocalPort(int fd);
 
+/// One family's run of the script: implements the Run interface generated code calls. The
+/// concepts it combines live in their own units: event timing (event_timing.h), connection
+/// remapping (connection_remap.h), the failure report (failure_report.h) and the packet path
+/// (net/packet_link.h). Its methods are defined per concept: run.cc (lifecycle, defines,
+/// commands, code blocks, failure), tcp_events.cc, udp_events.cc, icmp_events.cc and
+/// syscalls.cc.
 class RunImpl final : public Run {
  public:
-  RunImpl(const ScriptInfo& script, const FamilyConfig& config, TunDevice& tun,
+  RunImpl(const ScriptInfo& script, const FamilyConfig& config, PacketLink& link,
           CommandRunner& commands);
 
   /// Runs the script's init command, if it has one; before Start().
@@ -66,43 +75,31 @@ class RunImpl final : public Run {
                const Expect& expect) override;
 
  private:
-  /// What packetdrill remembers about one socket of the script.
-  struct SocketState {
-    enum class Kind { kNew, kConnecting, kListening, kChild } kind = Kind::kNew;
-    int script_fd = -1;
-    int live_fd = -1;
-    int domain = 0;
-    int type = SOCK_STREAM;
-    SocketState* listener = nullptr;  ///< For a child: the listener its SYN arrived on.
-    std::uint16_t local_port = 0, remote_port = 0;
-    bool has_local_isn = false;
-    std::uint32_t local_isn_live = 0, local_isn_script = 0;
-    std::uint32_t remote_isn = 0;
-    bool has_ts_baseline = false;
-    std::uint32_t ts_first_script = 0, ts_first_live = 0;
-    std::map<std::uint32_t, std::uint32_t> ts_script_to_live;
-    std::string md5_key;
+  /// A packet the kernel sent, as the link handed it over.
+  struct OutboundPacket {
+    DecodedPacket decoded;
+    std::vector<std::uint8_t> bytes;
+    std::int64_t sent_ns = 0;  ///< The kernel's send time (monotonic).
   };
+  /// Whether an outbound packet is the one the current event waits for (it may note what it
+  /// learns from the packet, e.g. a port).
+  using OutboundFilter = std::function<bool(const OutboundPacket&)>;
 
-  /// The script time of the current event (microseconds since time 0) and its tolerance.
-  struct Timing {
-    std::int64_t start_us;
-    std::int64_t end_us;
-    std::int64_t tolerance_us;
-  };
-
-  Timing BeginEvent(const Event& ev, bool inbound_packet);
-  void WaitForStart(const Event& ev, const Timing& t, const char* what);
-  void EndEvent(const Timing& t, bool inbound_packet);
-  std::int64_t ElapsedUs() const;
-  std::string Seconds(std::int64_t us) const;
+  // Event timing: every event goes Begin, (WaitForStart), ..., End.
+  EventWindow BeginEvent(const Event& ev, bool inbound_packet);
+  void WaitForStart(const Event& ev, const EventWindow& w, const char* what);
+  void EndEvent(const EventWindow& w, bool inbound_packet);
+  /// Fails with the timing error unless an outbound packet matched by `ev` was sent in its
+  /// window; `detail` (the script and actual packet lines) follows the message.
+  void CheckOutboundTime(const Event& ev, const EventWindow& w, std::int64_t sent_ns,
+                         const std::string& detail = "");
 
   [[noreturn]] void Fail(const Event& ev, const std::string& category, const std::string& message);
   void CheckResult(const Event& ev, const char* call, const Expect& expect, std::int64_t result,
                    int err, bool creates_fd);
   /// With -v: one line per event, its scheduled and actual time (for an outbound packet, when
   /// the kernel sent it).
-  void Trace(const Event& ev, const Timing& t, const std::string& what,
+  void Trace(const Event& ev, const EventWindow& w, const std::string& what,
              std::optional<std::int64_t> actual_us = std::nullopt);
 
   int LiveFd(const Event& ev, const char* call, std::int64_t script_fd);
@@ -116,6 +113,7 @@ class RunImpl final : public Run {
   void WaitForBlockingThread(const Event& ev, bool fatal);
   void StartThread(std::function<void()> fn);
   void JoinBlockingThread();
+  void StartBlockingCall(CallContext call, const EventWindow& w);
   void DoSocket(CallContext& c);
   void DoBind(CallContext& c);
   void DoListen(CallContext& c);
@@ -133,43 +131,53 @@ class RunImpl final : public Run {
   void DoEpoll(CallContext& c);
   void DoPipeOpen(CallContext& c);
   void CheckCmsgs(CallContext& c, const Value& expected, struct msghdr& msg);
+  void CheckCmsgData(CallContext& c, const std::string& where, const Value& data,
+                     const struct cmsghdr& cmsg);
+  void CheckCmsgTimestamp(CallContext& c, const std::string& where, const Value& data,
+                          const unsigned char* bytes, std::size_t len);
   void NoteImplicitConnect(SocketState* s, int live_fd);
   SocketState* SocketByScriptFd(std::int64_t script_fd);
   void MapFd(const Event& ev, std::int64_t script_fd, int live_fd);
   std::uint16_t EphemeralPort(const Event& ev);
-  /// When an outbound packet of `ev` stops being awaited (packetdrill's rule), or -1 for `*`.
-  std::int64_t SniffDeadlineNs(const Event& ev, const Timing& t) const;
   std::size_t FillSockaddr(int domain, const IpAddress& address, std::uint16_t port,
                            sockaddr_storage* out) const;
-  bool ReadOutbound(const Event& ev, SocketState& socket, std::int64_t deadline_ns,
-                    DecodedPacket* packet, std::int64_t* timestamp_ns,
-                    std::vector<std::uint8_t>* raw);
+
+  // Packets (tcp_events.cc, udp_events.cc, icmp_events.cc).
+  /// Injects `packet`, failing the event if the link refuses it.
+  void Inject(const Event& ev, const std::vector<std::uint8_t>& packet, int gso_size);
+  /// The next outbound packet `accept` takes, skipping others; false at `deadline_ns`.
+  bool NextOutbound(const Event& ev, std::int64_t deadline_ns, const OutboundFilter& accept,
+                    OutboundPacket* out);
+  /// The connection an inbound segment is for: the socket under test, or a new child of the
+  /// listener under test (a packet towards a listener, normally its SYN, creates one).
+  SocketState& ConnectionForInbound(const Event& ev, const TcpSegment& seg);
+  bool NextTcpSegment(const Event& ev, SocketState& socket, std::int64_t deadline_ns,
+                      OutboundPacket* out);
+  /// The kernel's segment for `seg`; without --strict_segments, consecutive segments are
+  /// aggregated until the script's length.
+  OutboundPacket ReadTcpAggregate(const Event& ev, SocketState& socket, const TcpSegment& seg,
+                                  const EventWindow& w);
+  /// Fails with every field in which the kernel's segment differs from the script's.
+  void MatchTcpOrFail(const Event& ev, const SocketState& socket, const TcpSegment& seg,
+                      const EventWindow& w, const OutboundPacket& live, const TcpHeader& mapped);
   std::string ScriptPacketLine(const TcpSegment& seg, std::int64_t us) const;
-
-  const ScriptInfo& script_;
-  FamilyConfig config_;
-  TunDevice& tun_;
-  CommandRunner& commands_;
-
-  /// Remembers a packet for the "last packets" part of a failure report.
-  void RememberPacket(char direction, std::int64_t us, const std::string& text);
-  /// With --timing-report: p50, p99 and max of how late the runtime started its events.
-  void PrintTimingReport() const;
+  std::string ActualPacketLine(const OutboundPacket& live, const TcpHeader& mapped) const;
+  /// The packet an inbound ICMP error echoes: the socket's own outbound packet, its IP header
+  /// and the first 8 bytes of TCP or UDP.
+  std::vector<std::uint8_t> IcmpEchoedPacket(const IcmpMessage& icmp, const SocketState& s) const;
 
   /// Snapshots the socket under test for the code block of `ev`.
   void SnapshotForCode(const Event& ev);
+
+  const ScriptInfo& script_;
+  FamilyConfig config_;
+  PacketLink& link_;
+  CommandRunner& commands_;
+
+  EventTiming timing_;
+  FailureReport report_;
   CodeBlockRunner code_blocks_;
-
-  std::vector<std::int64_t> lateness_us_;
-  std::vector<std::string> recent_packets_;  ///< Ring of the last few, oldest first.
-
-  std::int64_t live_start_ns_ = 0;
-  std::optional<Timing> current_;  ///< The event being executed, for failure messages.
-  bool started_ = false;
   bool init_ran_ = false;
-  bool first_event_ = true;
-  std::int64_t prev_script_us_ = 0;
-  bool prev_inbound_ = false;
 
   std::vector<std::unique_ptr<SocketState>> sockets_;
   SocketState* under_test_ = nullptr;

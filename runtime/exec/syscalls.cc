@@ -47,7 +47,7 @@ struct RunImpl::CallContext {
   std::string name;
   std::vector<Value> args;
   Expect expect;
-  Timing timing;
+  EventWindow timing;
   std::string category;  ///< "runtime error in NAME call"
   std::int64_t returned_us = -1;  ///< When the call itself returned (script time).
 
@@ -85,7 +85,7 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
     WaitForBlockingThread(ev, /*fatal=*/ev.returns_us >= 0);
     lock.lock();
   }
-  Timing t = BeginEvent(ev, false);
+  EventWindow t = BeginEvent(ev, false);
   CallContext call{ev, name, std::move(args), expect, t,
                    std::string("runtime error in ") + name + " call"};
   if (ev.returns_us < 0) {
@@ -94,34 +94,11 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
     EndEvent(t, false);
     return;
   }
-  // A blocking call: the thread waits for the start, calls, and checks the return time; the
-  // main thread goes on once the call sleeps in the kernel (or has finished).
-  JoinBlockingThread();
-  blocking_done_ = false;
-  blocking_in_call_ = false;
-  blocking_tid_ = 0;
-  std::int64_t base_offset = ev.returns_us - ev.time.start_us;  // same base as the start
-  StartThread([this, call = std::move(call), base_offset]() mutable {
-    blocking_tid_ = static_cast<pid_t>(::syscall(SYS_gettid));
-    WaitForStart(call.ev, call.timing, "system call start");
-    std::unique_lock<std::mutex> thread_lock(mu_);
-    Execute(call);
-    thread_lock.unlock();
-    std::int64_t end_us = call.timing.start_us + base_offset;
-    std::int64_t actual = call.returned_us >= 0 ? call.returned_us : ElapsedUs();
-    double pct = config_.tolerance_percent / 100.0 * static_cast<double>(base_offset);
-    std::int64_t tol = std::max<std::int64_t>(config_.tolerance_usecs, static_cast<std::int64_t>(pct));
-    if (actual < end_us - tol || actual > end_us + tol) {
-      Fail(call.ev, "timing error",
-           "expected system call return at " + Seconds(end_us) + " sec but happened at " +
-               Seconds(actual) + " sec; tolerance " + Seconds(tol) + " sec");
-    }
-    blocking_done_ = true;
-  });
+  StartBlockingCall(std::move(call), t);
   lock.unlock();
   // Not before the call's start: the thread may share this CPU, and each poll from here (a
   // read of /proc) would hold it off for as long as the poll takes.
-  SleepUntilNs(live_start_ns_ + t.start_us * 1000);
+  SleepUntilNs(timing_.live_start_ns() + t.start_us * 1000);
   // Wait until the call went to sleep in the kernel or returned. Sleeping before the call
   // (waiting for its start time, or for mu_) does not count: the main thread would then run
   // the next event, holding mu_, while the call has not even begun.
@@ -132,6 +109,29 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
   }
   lock.lock();
   EndEvent(t, false);
+}
+
+// A blocking call: the thread waits for the start, calls, and checks the return time; the
+// main thread goes on once the call sleeps in the kernel (or has finished).
+void RunImpl::StartBlockingCall(CallContext call, const EventWindow& w) {
+  JoinBlockingThread();
+  blocking_done_ = false;
+  blocking_in_call_ = false;
+  blocking_tid_ = 0;
+  std::int64_t returns_after_us = call.ev.returns_us - call.ev.time.start_us;  // same base
+  EventWindow returns = timing_.ReturnWindow(w, returns_after_us);
+  StartThread([this, call = std::move(call), returns]() mutable {
+    blocking_tid_ = static_cast<pid_t>(::syscall(SYS_gettid));
+    WaitForStart(call.ev, call.timing, "system call start");
+    std::unique_lock<std::mutex> thread_lock(mu_);
+    Execute(call);
+    thread_lock.unlock();
+    std::int64_t actual = call.returned_us >= 0 ? call.returned_us : timing_.ElapsedUs();
+    if (std::optional<std::string> off = timing_.Check(returns, actual, "system call return")) {
+      Fail(call.ev, kTimingError, *off);
+    }
+    blocking_done_ = true;
+  });
 }
 
 void RunImpl::StartThread(std::function<void()> fn) {
@@ -185,13 +185,13 @@ template <typename Fn>
 auto RunImpl::UnlockedCall(std::mutex& mu, bool on_thread, CallContext& c, Fn fn) {
   if (!on_thread) {
     auto result = fn();
-    c.returned_us = ElapsedUs();
+    c.returned_us = timing_.ElapsedUs();
     return result;
   }
   mu.unlock();
   blocking_in_call_ = true;  // From here, sleeping means sleeping in the call.
   auto result = fn();
-  c.returned_us = ElapsedUs();
+  c.returned_us = timing_.ElapsedUs();
   mu.lock();
   return result;
 }
@@ -490,7 +490,6 @@ void RunImpl::CheckCmsgs(CallContext& c, const Value& expected, msghdr& msg) {
     const Value& want = expected.items[i];
     const Value* level = want.Find("cmsg_level");
     const Value* type = want.Find("cmsg_type");
-    const Value* data = want.Find("cmsg_data");
     if (level && IntOr(*level, -1) != cm->cmsg_level) {
       Fail(c.ev, c.category, "Bad level in " + where + ": expected " +
                                  std::to_string(IntOr(*level, -1)) + " but got " +
@@ -501,73 +500,78 @@ void RunImpl::CheckCmsgs(CallContext& c, const Value& expected, msghdr& msg) {
                                  std::to_string(IntOr(*type, -1)) + " but got " +
                                  std::to_string(cm->cmsg_type));
     }
-    if (!data) continue;
-    std::size_t data_len = cm->cmsg_len - CMSG_LEN(0);
-    const unsigned char* bytes = CMSG_DATA(cm);
-    if (data->kind == Value::Kind::kInt) {
-      std::int64_t value = 0;
-      if (data_len == 4) {
-        std::int32_t v;
-        std::memcpy(&v, bytes, 4);
-        value = v;
-      } else if (data_len == 8) {
-        std::memcpy(&value, bytes, 8);
-      } else {
-        Fail(c.ev, c.category, "Bad data length in " + where + ": expected an integer but got " +
-                                   std::to_string(data_len) + " bytes");
-      }
-      if (value != data->i) {
-        Fail(c.ev, c.category, "Bad data in " + where + " (cmsg_data): expected " +
-                                   std::to_string(data->i) + " but got " + std::to_string(value));
-      }
-      continue;
-    }
-    if (data->Find("ee_errno")) {
-      sock_extended_err ee;
-      if (data_len < sizeof ee) Fail(c.ev, c.category, "Bad data length in " + where);
-      std::memcpy(&ee, bytes, sizeof ee);
-      struct {
-        const char* name;
-        std::int64_t actual;
-      } fields[] = {{"ee_errno", ee.ee_errno}, {"ee_origin", ee.ee_origin},
-                    {"ee_type", ee.ee_type},   {"ee_code", ee.ee_code},
-                    {"ee_info", ee.ee_info},   {"ee_data", ee.ee_data}};
-      for (const auto& f : fields) {
-        const Value* v = data->Find(f.name);
-        if (v && v->kind == Value::Kind::kInt && v->i != f.actual) {
-          Fail(c.ev, c.category, std::string("Bad ") + f.name + " in " + where + ": expected " +
-                                     std::to_string(v->i) + " but got " + std::to_string(f.actual));
-        }
-      }
-      continue;
-    }
-    if (data->Find("scm_sec")) {
-      // A software timestamp in script time; 0/0 means "any".
-      timespec ts[3];
-      if (data_len < sizeof ts) Fail(c.ev, c.category, "Bad data length in " + where);
-      std::memcpy(ts, bytes, sizeof ts);
-      const Value* nsec = data->Find("scm_nsec");
-      std::int64_t want_us =
-          IntOr(*data->Find("scm_sec"), 0) * 1000000 + (nsec ? IntOr(*nsec, 0) : 0) / 1000;
-      if (want_us == 0) continue;
-      std::int64_t live_ns = static_cast<std::int64_t>(ts[0].tv_sec) * 1'000'000'000 + ts[0].tv_nsec +
-                             RealtimeToMonotonicOffsetNs();
-      std::int64_t got_us = (live_ns - live_start_ns_) / 1000;
-      std::int64_t tol = std::max<std::int64_t>(
-          config_.tolerance_usecs,
-          static_cast<std::int64_t>(config_.tolerance_percent / 100.0 * static_cast<double>(want_us)));
-      if (got_us < want_us - tol || got_us > want_us + tol) {
-        Fail(c.ev, c.category, "Bad timestamp in " + where + ": expected " + Seconds(want_us) +
-                                   " sec but got " + Seconds(got_us) + " sec; tolerance " +
-                                   Seconds(tol) + " sec");
-      }
-      continue;
-    }
-    Fail(c.ev, c.category, "checking this cmsg_data form is not supported by this runtime yet");
+    if (const Value* data = want.Find("cmsg_data")) CheckCmsgData(c, where, *data, *cm);
   }
   if (i < expected.items.size()) {
     Fail(c.ev, c.category, "expected " + std::to_string(expected.items.size()) +
                                " cmsgs but got " + std::to_string(i));
+  }
+}
+
+void RunImpl::CheckCmsgData(CallContext& c, const std::string& where, const Value& data,
+                            const cmsghdr& cmsg) {
+  std::size_t data_len = cmsg.cmsg_len - CMSG_LEN(0);
+  const unsigned char* bytes = CMSG_DATA(const_cast<cmsghdr*>(&cmsg));
+  if (data.kind == Value::Kind::kInt) {
+    std::int64_t value = 0;
+    if (data_len == 4) {
+      std::int32_t v;
+      std::memcpy(&v, bytes, 4);
+      value = v;
+    } else if (data_len == 8) {
+      std::memcpy(&value, bytes, 8);
+    } else {
+      Fail(c.ev, c.category, "Bad data length in " + where + ": expected an integer but got " +
+                                 std::to_string(data_len) + " bytes");
+    }
+    if (value != data.i) {
+      Fail(c.ev, c.category, "Bad data in " + where + " (cmsg_data): expected " +
+                                 std::to_string(data.i) + " but got " + std::to_string(value));
+    }
+    return;
+  }
+  if (data.Find("ee_errno")) {
+    sock_extended_err ee;
+    if (data_len < sizeof ee) Fail(c.ev, c.category, "Bad data length in " + where);
+    std::memcpy(&ee, bytes, sizeof ee);
+    struct {
+      const char* name;
+      std::int64_t actual;
+    } fields[] = {{"ee_errno", ee.ee_errno}, {"ee_origin", ee.ee_origin},
+                  {"ee_type", ee.ee_type},   {"ee_code", ee.ee_code},
+                  {"ee_info", ee.ee_info},   {"ee_data", ee.ee_data}};
+    for (const auto& f : fields) {
+      const Value* v = data.Find(f.name);
+      if (v && v->kind == Value::Kind::kInt && v->i != f.actual) {
+        Fail(c.ev, c.category, std::string("Bad ") + f.name + " in " + where + ": expected " +
+                                   std::to_string(v->i) + " but got " + std::to_string(f.actual));
+      }
+    }
+    return;
+  }
+  if (data.Find("scm_sec")) return CheckCmsgTimestamp(c, where, data, bytes, data_len);
+  Fail(c.ev, c.category, "checking this cmsg_data form is not supported by this runtime yet");
+}
+
+// A software timestamp in script time, with the event tolerance rule applied to the time since
+// script start; 0/0 means "any".
+void RunImpl::CheckCmsgTimestamp(CallContext& c, const std::string& where, const Value& data,
+                                 const unsigned char* bytes, std::size_t len) {
+  timespec ts[3];
+  if (len < sizeof ts) Fail(c.ev, c.category, "Bad data length in " + where);
+  std::memcpy(ts, bytes, sizeof ts);
+  const Value* nsec = data.Find("scm_nsec");
+  std::int64_t want_us =
+      IntOr(*data.Find("scm_sec"), 0) * 1000000 + (nsec ? IntOr(*nsec, 0) : 0) / 1000;
+  if (want_us == 0) return;
+  std::int64_t live_ns = static_cast<std::int64_t>(ts[0].tv_sec) * 1'000'000'000 +
+                         ts[0].tv_nsec + RealtimeToMonotonicOffsetNs();
+  std::int64_t got_us = timing_.ScriptUs(live_ns);
+  EventWindow window{want_us, want_us, timing_.ToleranceUs(want_us)};
+  if (!EventTiming::Contains(window, got_us)) {
+    Fail(c.ev, c.category, "Bad timestamp in " + where + ": expected " + FormatSeconds(want_us) +
+                               " sec but got " + FormatSeconds(got_us) + " sec; tolerance " +
+                               FormatSeconds(window.tolerance_us) + " sec");
   }
 }
 

@@ -108,7 +108,7 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config, const RunLin
   CommandRunner commands;
   if (!commands.Prepare(script, &error)) return Error(script, error);
 
-  RunImpl run(script, config, tun, commands);
+  RunImpl run(script, config, /*link=*/tun, commands);
   run.RunInitCommand();
   if (!ReportReadyAndWaitForGo(link)) _exit(kExitFail);
   run.Start();

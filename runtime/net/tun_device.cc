@@ -94,7 +94,8 @@ bool TunDevice::OpenSniffer(std::string* error) {
   return true;
 }
 
-bool TunDevice::Inject(const std::vector<std::uint8_t>& packet, std::string* error, int gso_size) {
+bool TunDevice::Inject(const std::vector<std::uint8_t>& packet, int gso_size,
+                       std::string* error) {
   std::vector<std::uint8_t> frame(kVnetHeaderSize, 0);  // Checksums are complete.
   if (gso_size > 0 && !packet.empty()) {
     bool v6 = (packet[0] >> 4) == 6;

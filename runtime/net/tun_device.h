@@ -6,16 +6,19 @@
 #include <string>
 #include <vector>
 
+#include "net/packet_link.h"
 #include "net/pcap.h"
 
 namespace pktc::rt {
 
-class TunDevice {
+/// tun0, the device the kernel routes the remote address to: packets written to it arrive
+/// from the "wire", and a packet socket on it timestamps what the kernel sends.
+class TunDevice final : public PacketLink {
  public:
   enum class OpenResult { kOk, kNoDevice, kNoPermission, kError };
 
   TunDevice() = default;
-  ~TunDevice();
+  ~TunDevice() override;
   TunDevice(const TunDevice&) = delete;
   TunDevice& operator=(const TunDevice&) = delete;
 
@@ -34,13 +37,10 @@ class TunDevice {
   }
   const std::string& name() const { return name_; }
 
-  /// Injects one IP packet as if it arrived from the wire. A non-zero `gso_size` marks a TCP
-  /// packet as a GSO packet of that segment size (packetdrill's --mss).
-  bool Inject(const std::vector<std::uint8_t>& packet, std::string* error, int gso_size = 0);
-  /// Next packet the kernel sent on the device, waiting until `deadline_ns` (monotonic; < 0
-  /// waits forever). Returns false on timeout. `timestamp_ns` is the kernel's send time.
+  bool Inject(const std::vector<std::uint8_t>& packet, int gso_size,
+              std::string* error) override;
   bool NextOutbound(std::int64_t deadline_ns, std::vector<std::uint8_t>* packet,
-                    std::int64_t* timestamp_ns, std::string* error);
+                    std::int64_t* timestamp_ns, std::string* error) override;
 
  private:
   void DrainTun();

@@ -1,0 +1,89 @@
+// ICMP and ICMPv6 packet events (docs/pkt-language.md section 4.7): inbound errors that echo
+// the socket's own packet, and the kernel's outbound messages, type, code and time checked.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "exec/ip_fields.h"
+#include "exec/run.h"
+
+namespace pktc::rt {
+
+std::vector<std::uint8_t> RunImpl::IcmpEchoedPacket(const IcmpMessage& icmp,
+                                                    const SocketState& s) const {
+  if (icmp.echoed == IcmpMessage::Echoed::kRaw) {
+    return std::vector<std::uint8_t>(icmp.echoed_len, 0);
+  }
+  std::vector<std::uint8_t> echoed;
+  IpFields plain;
+  plain.ttl = 64;
+  if (icmp.echoed == IcmpMessage::Echoed::kUdp) {
+    echoed = EncodeUdpPacket(config_.local, config_.remote, plain, s.local_port, s.remote_port,
+                             icmp.echoed_len);
+  } else {
+    TcpHeader h;
+    h.src_port = s.local_port;
+    h.dst_port = s.remote_port;
+    h.seq = LiveLocalSeq(s, icmp.echoed_seq);
+    h.flags = kAck;
+    echoed = EncodeTcpPacket(config_.local, config_.remote, plain, h, icmp.echoed_len, "");
+  }
+  std::size_t ip_len = config_.remote.family == AF_INET6 ? 40 : 20;
+  if (echoed.size() > ip_len + 8) echoed.resize(ip_len + 8);
+  return echoed;
+}
+
+void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
+  SocketState* s = under_test_;
+  if (!s) Fail(ev, "error handling packet", "no socket for this inbound ICMP message");
+  bool v6 = config_.remote.family == AF_INET6;
+  if (v6 ? !icmp.has_v6 : !icmp.has_v4) {
+    Fail(ev, "error handling packet",
+         std::string("bad ICMP type for ") + (v6 ? "ICMPv6" : "ICMPv4") + " in this family");
+  }
+  WaitForStart(ev, t, "inbound packet");
+  std::uint32_t rest = 0;
+  if (icmp.mtu) rest = *icmp.mtu;  // frag_needed: low 16 bits on ICMPv4; packet_too_big: all 32
+  if (icmp.id) rest = static_cast<std::uint32_t>(*icmp.id) << 16;
+  Inject(ev,
+         EncodeIcmpPacket(config_.remote, config_.local, InjectedIpFields(icmp.ip),
+                          v6 ? icmp.type_v6 : icmp.type_v4, v6 ? icmp.code_v6 : icmp.code_v4, rest,
+                          IcmpEchoedPacket(icmp, *s)),
+         /*gso_size=*/0);
+  Trace(ev, t, "inbound icmp");
+  EndEvent(t, /*inbound_packet=*/true);
+}
+
+void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
+  bool v6 = config_.remote.family == AF_INET6;
+  std::uint8_t want_proto = v6 ? std::uint8_t{IPPROTO_ICMPV6} : std::uint8_t{IPPROTO_ICMP};
+  OutboundPacket out;
+  bool found = NextOutbound(
+      ev, timing_.SniffDeadlineNs(t),
+      [&](const OutboundPacket& p) {
+        const DecodedPacket& live = p.decoded;
+        if (live.protocol != want_proto || !(live.dst == config_.remote)) return false;
+        // ICMPv6 neighbour discovery and MLD are the kernel's own business.
+        return !(v6 && live.icmp_type >= 130 && live.icmp_type <= 143);
+      },
+      &out);
+  if (!found) Fail(ev, "error handling packet", "Timed out waiting for packet");
+  const DecodedPacket& live = out.decoded;
+  std::uint8_t type = v6 ? icmp.type_v6 : icmp.type_v4;
+  std::uint8_t code = v6 ? icmp.code_v6 : icmp.code_v4;
+  if (live.icmp_type != type || live.icmp_code != code) {
+    Fail(ev, "error handling packet",
+         "live packet field icmp_type/code: expected: " + std::to_string(type) + "/" +
+             std::to_string(code) + " vs actual: " + std::to_string(live.icmp_type) + "/" +
+             std::to_string(live.icmp_code));
+  }
+  std::string diff = CheckIpFields(icmp.ip, live);
+  if (!diff.empty()) Fail(ev, "error handling packet", diff);
+  Trace(ev, t, "outbound icmp", timing_.ScriptUs(out.sent_ns));
+  EndEvent(t, /*inbound_packet=*/false);
+}
+
+}  // namespace pktc::rt

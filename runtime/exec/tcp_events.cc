@@ -1,0 +1,147 @@
+// TCP packet events: injecting the script's inbound segments and matching the kernel's
+// outbound ones (docs/pkt-language.md sections 5.1-5.6), in live space on the wire and script
+// space in the script; connection_remap.h translates between the two.
+#include <netinet/in.h>
+
+#include "exec/ip_fields.h"
+#include "exec/matcher.h"
+#include "exec/run.h"
+
+namespace pktc::rt {
+
+std::string RunImpl::ScriptPacketLine(const TcpSegment& seg, std::int64_t us) const {
+  TcpHeader h = ScriptSegmentHeader(seg);
+  return FormatSeconds(us) + " " + TcpSegmentToString(h, seg.len, seg.win.has_value());
+}
+
+std::string RunImpl::ActualPacketLine(const OutboundPacket& live, const TcpHeader& mapped) const {
+  return FormatSeconds(timing_.ScriptUs(live.sent_ns)) + " " +
+         TcpSegmentToString(mapped, live.decoded.payload_len, true);
+}
+
+SocketState& RunImpl::ConnectionForInbound(const Event& ev, const TcpSegment& seg) {
+  SocketState* s = under_test_;
+  if (s && s->kind != SocketState::Kind::kListening) return *s;
+  auto child = std::make_unique<SocketState>();
+  child->kind = SocketState::Kind::kChild;
+  child->listener = s;
+  child->domain = s ? s->domain : config_.socket_family;
+  child->local_port = static_cast<std::uint16_t>(config_.bind_port);
+  child->remote_port = EphemeralPort(ev);
+  child->remote_isn = seg.seq;
+  if (s) child->md5_key = s->md5_key;
+  under_test_ = child.get();
+  sockets_.push_back(std::move(child));
+  return *under_test_;
+}
+
+void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
+  std::lock_guard<std::mutex> lock(mu_);
+  EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
+  SocketState& s = ConnectionForInbound(ev, seg);
+  WaitForStart(ev, t, "inbound packet");
+  TcpHeader h;
+  std::string error;
+  if (!InboundToLive(s, seg, &h, &error)) Fail(ev, "error handling packet", error);
+  std::string key = HasTcpOption(h.options, kTcpOptionMd5) ? s.md5_key : std::string();
+  report_.RememberPacket('<', timing_.ElapsedUs(), TcpSegmentToString(h, seg.len, true));
+  Inject(ev,
+         EncodeTcpPacket(config_.remote, config_.local, InjectedIpFields(seg.ip), h, seg.len, key),
+         config_.mss);
+  Trace(ev, t, "inbound " + TcpSegmentToString(ScriptSegmentHeader(seg), seg.len, true));
+  EndEvent(t, /*inbound_packet=*/true);
+}
+
+bool RunImpl::NextTcpSegment(const Event& ev, SocketState& s, std::int64_t deadline_ns,
+                             OutboundPacket* out) {
+  return NextOutbound(
+      ev, deadline_ns,
+      [&](const OutboundPacket& p) {
+        const DecodedPacket& packet = p.decoded;
+        if (packet.protocol != IPPROTO_TCP) return false;
+        report_.RememberPacket('>', timing_.ScriptUs(p.sent_ns),
+                               TcpSegmentToString(packet.tcp, packet.payload_len, true));
+        // Only the socket under test's packets count; other traffic (IPv6 router solicitations,
+        // MLD) is not the script's business.
+        if (!(packet.src == config_.local) || !(packet.dst == config_.remote)) return false;
+        // A blocking connect() may still be in the kernel: its port is known once the SYN is out.
+        if (s.local_port == 0 && s.kind == SocketState::Kind::kConnecting && s.live_fd >= 0) {
+          s.local_port = LocalPort(s.live_fd);
+        }
+        return packet.tcp.src_port == s.local_port && packet.tcp.dst_port == s.remote_port;
+      },
+      out);
+}
+
+RunImpl::OutboundPacket RunImpl::ReadTcpAggregate(const Event& ev, SocketState& s,
+                                                  const TcpSegment& seg, const EventWindow& w) {
+  std::int64_t deadline = timing_.SniffDeadlineNs(w);
+  OutboundPacket live;
+  if (!NextTcpSegment(ev, s, deadline, &live)) {
+    Fail(ev, "error handling packet",
+         "Timed out waiting for packet\nscript packet:  " + ScriptPacketLine(seg, w.start_us));
+  }
+  DecodedPacket& first = live.decoded;
+  std::size_t total = first.payload_len;
+  while (total < seg.len) {
+    OutboundPacket more;
+    if (!NextTcpSegment(ev, s, deadline, &more)) break;
+    if (more.decoded.tcp.seq != first.tcp.seq + total) {
+      Fail(ev, "error handling packet",
+           "live packet payload: expected " + std::to_string(seg.len) +
+               " bytes in contiguous segments, but a segment starts at a gap");
+    }
+    std::uint32_t first_seq = first.tcp.seq;
+    bool first_cwr = first.tcp.flags & kCwr;
+    bool zero = first.payload_all_zero && more.decoded.payload_all_zero;
+    total += more.decoded.payload_len;
+    first = more.decoded;       // Headers of the last fragment...
+    first.tcp.seq = first_seq;  // ...but sequence number and CWR of the first.
+    first.tcp.flags =
+        static_cast<std::uint16_t>((first.tcp.flags & ~kCwr) | (first_cwr ? kCwr : 0));
+    first.payload_len = total;
+    first.payload_all_zero = zero;
+    // As packetdrill's aggregate_packets(), which copies the last fragment: the aggregate's
+    // time, checked against the script, is when its last segment left.
+    live.sent_ns = more.sent_ns;
+    live.bytes = std::move(more.bytes);
+  }
+  return live;
+}
+
+void RunImpl::MatchTcpOrFail(const Event& ev, const SocketState& s, const TcpSegment& seg,
+                             const EventWindow& w, const OutboundPacket& live,
+                             const TcpHeader& mapped) {
+  // With a TCP-MD5 key on the connection the digest is checked for being the right signature
+  // rather than for equal bytes.
+  bool md5_signed = !s.md5_key.empty() && HasTcpOption(live.decoded.tcp.options, kTcpOptionMd5);
+  std::vector<FieldDiff> diffs = MatchTcpSegment(seg, live.decoded, mapped, md5_signed);
+  if (md5_signed && !VerifyTcpMd5(live.bytes.data(), live.bytes.size(), s.md5_key)) {
+    diffs.push_back({"tcp_md5_signature", "the RFC 2385 signature for the installed key",
+                     "a different digest"});
+  }
+  if (diffs.empty()) return;
+  std::string message = DescribeDiff(diffs[0]);
+  for (std::size_t i = 1; i < diffs.size(); ++i) message += "\n  and " + DescribeDiff(diffs[i]);
+  message += "\nscript packet:  " + ScriptPacketLine(seg, w.start_us);
+  message += "\nactual packet:  " + ActualPacketLine(live, mapped);
+  Fail(ev, "error handling packet", message);
+}
+
+void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
+  std::lock_guard<std::mutex> lock(mu_);
+  EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
+  SocketState* s = under_test_;
+  if (!s) Fail(ev, "error handling packet", "no socket under test for this outbound packet");
+  OutboundPacket live = ReadTcpAggregate(ev, *s, seg, t);
+  TcpHeader mapped = OutboundToScript(*s, seg, live.decoded.tcp);
+  MatchTcpOrFail(ev, *s, seg, t, live, mapped);
+  CheckOutboundTime(ev, t, live.sent_ns,
+                    "\nscript packet:  " + ScriptPacketLine(seg, t.start_us) +
+                        "\nactual packet:  " + ActualPacketLine(live, mapped));
+  Trace(ev, t, "outbound " + TcpSegmentToString(mapped, live.decoded.payload_len, true),
+        timing_.ScriptUs(live.sent_ns));
+  EndEvent(t, /*inbound_packet=*/false);
+}
+
+}  // namespace pktc::rt

@@ -1,0 +1,58 @@
+// UDP packet events: datagrams of the socket under test, with the payload length and IP fields
+// checked (docs/pkt-language.md section 4.5).
+#include <netinet/in.h>
+
+#include "exec/ip_fields.h"
+#include "exec/run.h"
+
+namespace pktc::rt {
+
+void RunImpl::Inbound(const Event& ev, const UdpDatagram& udp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
+  SocketState* s = under_test_;
+  if (!s) Fail(ev, "error handling packet", "no socket for this inbound UDP datagram");
+  WaitForStart(ev, t, "inbound packet");
+  Inject(ev,
+         EncodeUdpPacket(config_.remote, config_.local, InjectedIpFields(udp.ip),
+                         udp.src_port ? udp.src_port : s->remote_port,
+                         udp.dst_port ? udp.dst_port : s->local_port, udp.len),
+         /*gso_size=*/0);
+  Trace(ev, t, "inbound udp (" + std::to_string(udp.len) + ")");
+  EndEvent(t, /*inbound_packet=*/true);
+}
+
+void RunImpl::Outbound(const Event& ev, const UdpDatagram& udp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
+  SocketState* s = under_test_;
+  if (!s) Fail(ev, "error handling packet", "no socket for this outbound UDP datagram");
+  OutboundPacket out;
+  bool found = NextOutbound(
+      ev, timing_.SniffDeadlineNs(t),
+      [&](const OutboundPacket& p) {
+        const DecodedPacket& live = p.decoded;
+        if (live.protocol != IPPROTO_UDP || !(live.src == config_.local) ||
+            !(live.dst == config_.remote)) {
+          return false;
+        }
+        return !s->local_port || live.udp_src_port == s->local_port;
+      },
+      &out);
+  if (!found) Fail(ev, "error handling packet", "Timed out waiting for packet");
+  const DecodedPacket& live = out.decoded;
+  // A socket that never bound learns its port from its first datagram.
+  if (!s->local_port) s->local_port = live.udp_src_port;
+  std::string diff = CheckIpFields(udp.ip, live);
+  if (diff.empty() && live.payload_len != udp.len) {
+    diff = "live packet field udp_payload_len: expected: " + std::to_string(udp.len) +
+           " vs actual: " + std::to_string(live.payload_len);
+  }
+  if (!diff.empty()) Fail(ev, "error handling packet", diff);
+  CheckOutboundTime(ev, t, out.sent_ns);
+  Trace(ev, t, "outbound udp (" + std::to_string(live.payload_len) + ")",
+        timing_.ScriptUs(out.sent_ns));
+  EndEvent(t, /*inbound_packet=*/false);
+}
+
+}  // namespace pktc::rt
