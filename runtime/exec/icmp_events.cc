@@ -82,6 +82,7 @@ void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
   }
   std::string diff = CheckIpFields(icmp.ip, live);
   if (!diff.empty()) Fail(ev, "error handling packet", diff);
+  CheckOutboundTime(ev, t, out.sent_ns);
   Trace(ev, t, "outbound icmp", timing_.ScriptUs(out.sent_ns));
   EndEvent(t, /*inbound_packet=*/false);
 }

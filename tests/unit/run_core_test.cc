@@ -1,0 +1,361 @@
+// The run core (RunImpl) driven through an in-memory packet link, without root: what it
+// injects for scripted inbound packets, how it matches and remaps the kernel's outbound ones,
+// the time windows of outbound packets and system-call returns, and the failure report.
+//
+// A failed run ends the process through EndRun(1), as in a real test binary, so failures are
+// checked with death tests: they observe exactly what a user sees (the report on stderr, exit
+// code 1) with no test-only branch in the runtime. The threadsafe style re-executes the test
+// binary for each one, since the run owns a thread (the blocking-call thread).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <memory>
+#include <optional>
+
+#include "commands/command_runner.h"
+#include "exec/run.h"
+#include "memory_link.h"
+
+namespace pktc::rt {
+namespace {
+
+const ScriptInfo kScript{"unit.pkt", "unit", nullptr, 0, nullptr, 0, nullptr, nullptr, nullptr};
+constexpr std::uint32_t kKernelIsn = 0x12345678;
+constexpr std::uint16_t kBindPort = 8080;
+/// Wide enough that scheduling noise on a shared machine never reaches it; late packets in
+/// these tests are 10 times later.
+constexpr std::int64_t kToleranceUs = 50000;
+constexpr std::int64_t kLateUs = 500000;
+
+IpAddress Address(const char* text) {
+  IpAddress a;
+  EXPECT_TRUE(IpAddress::Parse(text, &a));
+  return a;
+}
+
+FamilyConfig Ipv4Config() {
+  FamilyConfig c;
+  c.name = "ipv4";
+  c.socket_family = AF_INET;
+  // The run binds a throw-away socket to the local address to pick the peer's port.
+  c.local = Address("127.0.0.1");
+  c.remote = Address("192.0.2.1");
+  c.bind_port = c.connect_port = kBindPort;
+  c.tolerance_usecs = kToleranceUs;
+  return c;
+}
+
+DecodedPacket Decode(const std::vector<std::uint8_t>& bytes) {
+  DecodedPacket p;
+  std::string error;
+  EXPECT_TRUE(DecodePacket(bytes.data(), bytes.size(), &p, &error)) << error;
+  return p;
+}
+
+/// A scripted TCP segment, as generated code spells one with designated initializers.
+TcpSegment Segment(std::uint16_t flags, std::uint32_t seq, std::uint32_t ack, std::uint32_t len = 0,
+                   std::optional<std::uint16_t> win = std::nullopt) {
+  TcpSegment seg;
+  seg.flags = flags;
+  seg.seq = seq;
+  seg.ack = ack;
+  seg.len = len;
+  seg.win = win;
+  return seg;
+}
+
+UdpDatagram Datagram(std::uint16_t len, std::uint16_t src_port = 0, std::uint16_t dst_port = 0) {
+  UdpDatagram udp;
+  udp.len = len;
+  udp.src_port = src_port;
+  udp.dst_port = dst_port;
+  return udp;
+}
+
+class RunCore : public ::testing::Test {
+ protected:
+  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+
+  /// A run at script time 0, its first event due now.
+  RunImpl& Start() {
+    run_ = std::make_unique<RunImpl>(kScript, config_, link_, commands_);
+    run_->Start();
+    return *run_;
+  }
+
+  /// `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3`, `+0 listen(3, 1) = 0` (the kernel binds
+  /// the listener to a port of its own: the script's 8080 never reaches the kernel), then
+  /// `+0 < S 1000:1000(0) win 65535`. Returns the peer port the run chose.
+  std::uint16_t ListenAndReceiveSyn(RunImpl& run) {
+    run.Syscall({1, At(0)}, "socket", {Dots(), Int(SOCK_STREAM), Int(IPPROTO_TCP)}, {.result = 3});
+    run.Syscall({2, Plus(0)}, "listen", {Int(3), Int(1)}, {.result = 0});
+    run.Inbound({3, Plus(0)}, Segment(kSyn, 1000, 0, 0, 65535));
+    EXPECT_EQ(link_.injected().size(), 1u);
+    return Decode(link_.injected().back().bytes).tcp.src_port;
+  }
+
+  /// The kernel's segment from the listener to the peer, in live numbers.
+  std::vector<std::uint8_t> KernelSegment(std::uint16_t peer_port, std::uint16_t flags,
+                                          std::uint32_t seq, std::uint32_t ack,
+                                          std::size_t len = 0) const {
+    TcpHeader h;
+    h.src_port = kBindPort;
+    h.dst_port = peer_port;
+    h.seq = seq;
+    h.ack = ack;
+    h.flags = flags;
+    h.win = 65535;
+    return EncodeTcpPacket(config_.local, config_.remote, IpFields{}, h, len, "");
+  }
+
+  /// `0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3`: the socket under test of a UDP script.
+  void UdpSocket(RunImpl& run) {
+    run.Syscall({1, At(0)}, "socket", {Dots(), Int(SOCK_DGRAM), Int(IPPROTO_UDP)}, {.result = 3});
+  }
+
+  std::vector<std::uint8_t> KernelDatagram(std::size_t len) const {
+    return EncodeUdpPacket(config_.local, config_.remote, IpFields{}, 40000, 5000, len);
+  }
+
+  /// The kernel's port unreachable for a datagram the peer sent.
+  std::vector<std::uint8_t> KernelPortUnreachable() const {
+    std::vector<std::uint8_t> echoed =
+        EncodeUdpPacket(config_.remote, config_.local, IpFields{}, 5000, 40000, 0);
+    return EncodeIcmpPacket(config_.local, config_.remote, IpFields{}, /*type=*/3, /*code=*/3, 0,
+                            echoed);
+  }
+
+  static IcmpMessage PortUnreachable() {
+    IcmpMessage m;
+    m.type_v4 = 3;
+    m.code_v4 = 3;
+    m.has_v4 = true;
+    m.echoed = IcmpMessage::Echoed::kUdp;
+    return m;
+  }
+
+  FamilyConfig config_ = Ipv4Config();
+  MemoryLink link_;
+  CommandRunner commands_;
+  std::unique_ptr<RunImpl> run_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Inbound injection
+
+TEST_F(RunCore, InboundSynCarriesScriptIsnAndConnectionPorts) {
+  RunImpl& run = Start();
+  std::uint16_t peer_port = ListenAndReceiveSyn(run);
+  DecodedPacket syn = Decode(link_.injected()[0].bytes);
+  EXPECT_EQ(syn.protocol, IPPROTO_TCP);
+  EXPECT_TRUE(syn.src == config_.remote);
+  EXPECT_TRUE(syn.dst == config_.local);
+  EXPECT_EQ(syn.tcp.flags, kSyn);
+  EXPECT_EQ(syn.tcp.seq, 1000u);  // The peer's live ISN is the script's.
+  EXPECT_EQ(syn.tcp.dst_port, kBindPort);
+  EXPECT_NE(peer_port, 0);
+  EXPECT_EQ(syn.tcp.win, 65535);
+  EXPECT_EQ(link_.injected()[0].gso_size, 0);
+  run.End();
+}
+
+TEST_F(RunCore, InboundAckIsRemappedToTheKernelIsn) {
+  RunImpl& run = Start();
+  std::uint16_t peer_port = ListenAndReceiveSyn(run);
+  link_.QueueOutbound(KernelSegment(peer_port, kSyn | kAck, kKernelIsn, 1001));
+  run.Outbound({4, Plus(0)}, Segment(kSyn | kAck, 0, 1001));
+  run.Inbound({5, Plus(0)}, Segment(kAck, 1, 1, 0, 514));
+  ASSERT_EQ(link_.injected().size(), 2u);
+  DecodedPacket ack = Decode(link_.injected()[1].bytes);
+  EXPECT_EQ(ack.tcp.seq, 1001u);           // Script 1 past the peer's ISN 1000.
+  EXPECT_EQ(ack.tcp.ack, kKernelIsn + 1);  // Script 1 past the kernel's ISN.
+  EXPECT_EQ(ack.tcp.src_port, peer_port);
+  EXPECT_EQ(ack.tcp.dst_port, kBindPort);
+  run.End();
+}
+
+TEST_F(RunCore, InboundUdpCarriesScriptedPortsAndLength) {
+  RunImpl& run = Start();
+  UdpSocket(run);
+  run.Inbound({2, Plus(0)}, Datagram(100, 5000, 6000));
+  ASSERT_EQ(link_.injected().size(), 1u);
+  DecodedPacket udp = Decode(link_.injected()[0].bytes);
+  EXPECT_EQ(udp.protocol, IPPROTO_UDP);
+  EXPECT_TRUE(udp.src == config_.remote);
+  EXPECT_EQ(udp.udp_src_port, 5000);
+  EXPECT_EQ(udp.udp_dst_port, 6000);
+  EXPECT_EQ(udp.payload_len, 100u);
+  run.End();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbound matching
+
+TEST_F(RunCore, OutboundSegmentsMatchInScriptSequenceSpace) {
+  RunImpl& run = Start();
+  std::uint16_t peer_port = ListenAndReceiveSyn(run);
+  // Script `> S. 0:0(0) ack 1001`: the kernel's ISN becomes script 0.
+  link_.QueueOutbound(KernelSegment(peer_port, kSyn | kAck, kKernelIsn, 1001));
+  run.Outbound({4, Plus(0)}, Segment(kSyn | kAck, 0, 1001));
+  // Script `> P. 1:101(100) ack 1`: live seq ISN+1 and ack 1001 are script 1 and 1.
+  link_.QueueOutbound(KernelSegment(peer_port, kPsh | kAck, kKernelIsn + 1, 1001, 100));
+  run.Outbound({5, Plus(0)}, Segment(kPsh | kAck, 1, 1, 100));
+  run.End();
+}
+
+TEST_F(RunCore, OutboundSegmentMismatchReportsLineExpectedAndActual) {
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        std::uint16_t peer_port = ListenAndReceiveSyn(run);
+        link_.QueueOutbound(KernelSegment(peer_port, kSyn | kAck, kKernelIsn, 1005));
+        run.Outbound({4, Plus(0)}, Segment(kSyn | kAck, 0, 1001));
+      },
+      ::testing::ExitedWithCode(1),
+      "^unit\\.pkt:4: error handling packet: live packet field tcp_ack: expected: 1001 "
+      "\\(0x3e9\\) vs actual: 1005 \\(0x3ed\\)\n"
+      "script packet:  0\\.0[0-9]+ S\\. 0:0\\(0\\) ack 1001\n"
+      "actual packet:  0\\.0[0-9]+ S\\. 0:0\\(0\\) ack 1005 win 65535\n"
+      "event time: scheduled 0\\.0[0-9]+ sec, failed at 0\\.0[0-9]+ sec\n"
+      "last packets \\(live sequence numbers\\):\n"
+      "  0\\.0[0-9]+ < S 1000:1000\\(0\\) win 65535\n"
+      "  0\\.0[0-9]+ > S\\. 305419896:305419896\\(0\\) ack 1005 win 65535\n$");
+}
+
+TEST_F(RunCore, OutboundTimeoutReportsTheScriptPacket) {
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        ListenAndReceiveSyn(run);
+        run.Outbound({4, Plus(0)}, Segment(kSyn | kAck, 0, 1001));
+      },
+      ::testing::ExitedWithCode(1),
+      "^unit\\.pkt:4: error handling packet: Timed out waiting for packet\n"
+      "script packet:  0\\.0[0-9]+ S\\. 0:0\\(0\\) ack 1001\n");
+}
+
+TEST_F(RunCore, OutboundUdpLearnsThePortOfAnUnboundSocket) {
+  RunImpl& run = Start();
+  UdpSocket(run);
+  link_.QueueOutbound(KernelDatagram(10));
+  link_.QueueOutbound(EncodeUdpPacket(config_.local, config_.remote, IpFields{}, 40001, 5000, 20));
+  link_.QueueOutbound(KernelDatagram(20));
+  run.Outbound({2, Plus(0)}, Datagram(10));
+  // The datagram from another port is not the socket's: the next one from 40000 is.
+  run.Outbound({3, Plus(0)}, Datagram(20));
+  run.End();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time windows: the same rule for every outbound packet and for system-call returns
+
+TEST_F(RunCore, OutboundTcpWithinToleranceIsOnTime) {
+  RunImpl& run = Start();
+  std::uint16_t peer_port = ListenAndReceiveSyn(run);
+  link_.QueueOutbound(KernelSegment(peer_port, kSyn | kAck, kKernelIsn, 1001),
+                      /*delay_us=*/kToleranceUs / 2);
+  run.Outbound({4, Plus(0)}, Segment(kSyn | kAck, 0, 1001));
+  run.End();
+}
+
+TEST_F(RunCore, OutboundTcpOutsideToleranceIsATimingError) {
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        std::uint16_t peer_port = ListenAndReceiveSyn(run);
+        link_.QueueOutbound(KernelSegment(peer_port, kSyn | kAck, kKernelIsn, 1001), kLateUs);
+        run.Outbound({4, Plus(0)}, Segment(kSyn | kAck, 0, 1001));
+      },
+      ::testing::ExitedWithCode(1),
+      "^unit\\.pkt:4: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
+      "at 0\\.5[0-9]+ sec; tolerance 0\\.050000 sec\n"
+      "script packet:  0\\.0[0-9]+ S\\. 0:0\\(0\\) ack 1001\n"
+      "actual packet:  0\\.5[0-9]+ S\\. 0:0\\(0\\) ack 1001 win 65535\n");
+}
+
+TEST_F(RunCore, OutboundTcpRangeIsCheckedFromItsStartToItsEnd) {
+  RunImpl& run = Start();
+  std::uint16_t peer_port = ListenAndReceiveSyn(run);
+  link_.QueueOutbound(KernelSegment(peer_port, kSyn | kAck, kKernelIsn, 1001), kLateUs);
+  run.Outbound({4, PlusBetween(0, kLateUs)}, Segment(kSyn | kAck, 0, 1001));
+  run.End();
+}
+
+TEST_F(RunCore, OutboundUdpWithinToleranceIsOnTime) {
+  RunImpl& run = Start();
+  UdpSocket(run);
+  link_.QueueOutbound(KernelDatagram(10), /*delay_us=*/kToleranceUs / 2);
+  run.Outbound({2, Plus(0)}, Datagram(10));
+  run.End();
+}
+
+TEST_F(RunCore, OutboundUdpOutsideToleranceIsATimingError) {
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        UdpSocket(run);
+        link_.QueueOutbound(KernelDatagram(10), kLateUs);
+        run.Outbound({2, Plus(0)}, Datagram(10));
+      },
+      ::testing::ExitedWithCode(1),
+      "^unit\\.pkt:2: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
+      "at 0\\.5[0-9]+ sec; tolerance 0\\.050000 sec\n");
+}
+
+TEST_F(RunCore, OutboundIcmpWithinToleranceIsOnTime) {
+  RunImpl& run = Start();
+  UdpSocket(run);
+  link_.QueueOutbound(KernelPortUnreachable(), /*delay_us=*/kToleranceUs / 2);
+  run.Outbound({2, Plus(0)}, PortUnreachable());
+  run.End();
+}
+
+// Regression: an outbound ICMP message was matched on type and code only, never checked
+// against its time window as TCP and UDP packets (and packetdrill's) are.
+TEST_F(RunCore, OutboundIcmpOutsideToleranceIsATimingError) {
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        UdpSocket(run);
+        link_.QueueOutbound(KernelPortUnreachable(), kLateUs);
+        run.Outbound({2, Plus(0)}, PortUnreachable());
+      },
+      ::testing::ExitedWithCode(1),
+      "^unit\\.pkt:2: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
+      "at 0\\.5[0-9]+ sec; tolerance 0\\.050000 sec\n");
+}
+
+TEST_F(RunCore, OutboundAnyTimeIsNeverLate) {
+  RunImpl& run = Start();
+  UdpSocket(run);
+  link_.QueueOutbound(KernelPortUnreachable(), 10 * kLateUs);
+  run.Outbound({2, AnyTime()}, PortUnreachable());
+  run.End();
+}
+
+// `0...0.3 poll([], 0, 300) = 0`: a blocking call whose return is due when poll times out.
+TEST_F(RunCore, BlockingCallReturningInItsWindowIsOnTime) {
+  RunImpl& run = Start();
+  run.Syscall({1, At(0), /*returns_us=*/300000}, "poll", {List({}), Int(0), Int(300)},
+              {.result = 0});
+  run.End();
+}
+
+TEST_F(RunCore, BlockingCallReturningLateIsATimingError) {
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        run.Syscall({1, At(0), /*returns_us=*/100000}, "poll", {List({}), Int(0), Int(300)},
+                    {.result = 0});
+        run.End();
+      },
+      ::testing::ExitedWithCode(1),
+      "^unit\\.pkt:1: timing error: expected system call return at 0\\.100000 sec but happened "
+      "at 0\\.3[0-9]+ sec; tolerance 0\\.050000 sec\n");
+}
+
+}  // namespace
+}  // namespace pktc::rt
