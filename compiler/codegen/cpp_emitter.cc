@@ -201,7 +201,8 @@ std::string EmitValue(const ir::Value& v) {
 std::string EmitSyscall(const std::string& ev, const ir::Syscall& s) {
   std::vector<std::string> args;
   for (const ir::Value& v : s.args) args.push_back(EmitValue(v));
-  return fmt::format("run.Syscall({}, {}, {{{}}}, {});", ev, CppStringLiteral(s.name),
+  return fmt::format("run.Syscall({}, rt::SyscallId::k{}, {{{}}}, {});", ev,
+                     SpecOf(s.id).enumerator,
                      fmt::join(args, ", "), EmitExpect(s.expect));
 }
 

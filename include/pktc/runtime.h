@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "syscall.h"
 #include "time_kind.h"
 
 namespace pktc::rt {
@@ -65,6 +66,8 @@ int Main(int argc, char** argv, const ScriptInfo& script);
 
 /// The forms of an event time (pktc/time_kinds.def).
 using pktc::TimeKind;
+/// The system calls a script may make (pktc/syscalls.def).
+using pktc::SyscallId;
 
 /// An event's time as written in the script, in microseconds.
 struct EventTime {
@@ -301,8 +304,8 @@ class Run {
   virtual void Inbound(const Event& ev, const IcmpMessage& packet) = 0;
   virtual void Outbound(const Event& ev, const IcmpMessage& packet) = 0;
 
-  /// A system call, named as in the script, with its arguments (`args` is consumed).
-  virtual void Syscall(const Event& ev, const char* name, std::vector<Value> args,
+  /// A system call (pktc/syscalls.def) with its arguments (`args` is consumed).
+  virtual void Syscall(const Event& ev, SyscallId call, std::vector<Value> args,
                        const Expect& expect) = 0;
 };
 

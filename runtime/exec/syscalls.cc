@@ -44,7 +44,8 @@ char ThreadState(pid_t tid) {
 /// One system call being executed.
 struct RunImpl::CallContext {
   Event ev;
-  std::string name;
+  SyscallId id;
+  std::string name;  ///< As the script spells it, for messages and calls that share a handler.
   std::vector<Value> args;
   Expect expect;
   EventWindow timing;
@@ -76,8 +77,9 @@ std::int64_t IntOr(const Value& v, std::int64_t fallback) {
 // ---------------------------------------------------------------------------------------------
 // Dispatch, timing and the blocking-call thread
 
-void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args,
+void RunImpl::Syscall(const Event& ev, SyscallId id, std::vector<Value> args,
                       const Expect& expect) {
+  const char* name = SpecOf(id).name;
   std::unique_lock<std::mutex> lock(mu_);
   // packetdrill waits up to a second for a previous blocking call before any new call.
   if (!blocking_done_) {
@@ -86,7 +88,7 @@ void RunImpl::Syscall(const Event& ev, const char* name, std::vector<Value> args
     lock.lock();
   }
   EventWindow t = BeginEvent(ev, false);
-  CallContext call{ev, name, std::move(args), expect, t,
+  CallContext call{ev, id, name, std::move(args), expect, t,
                    std::string("runtime error in ") + name + " call"};
   if (ev.returns_us < 0) {
     WaitForStart(ev, t, "system call start");
@@ -155,26 +157,17 @@ void RunImpl::WaitForBlockingThread(const Event& ev, bool fatal) {
 }
 
 void RunImpl::Execute(CallContext& c) {
-  const std::string& n = c.name;
-  if (n == "socket") return DoSocket(c);
-  if (n == "bind") return DoBind(c);
-  if (n == "listen") return DoListen(c);
-  if (n == "accept") return DoAccept(c);
-  if (n == "connect") return DoConnect(c);
-  if (n == "read" || n == "write" || n == "recv" || n == "send" || n == "recvfrom" ||
-      n == "sendto")
-    return DoReadWrite(c);
-  if (n == "readv" || n == "writev") return DoVector(c);
-  if (n == "recvmsg" || n == "sendmsg") return DoMsg(c);
-  if (n == "sendfile") return DoSendfile(c);
-  if (n == "fcntl" || n == "ioctl") return DoFcntlIoctl(c);
-  if (n == "close") return DoClose(c);
-  if (n == "shutdown") return DoShutdown(c);
-  if (n == "setsockopt" || n == "getsockopt") return DoSockopt(c);
-  if (n == "poll") return DoPoll(c);
-  if (n == "epoll_create" || n == "epoll_ctl" || n == "epoll_wait") return DoEpoll(c);
-  if (n == "pipe" || n == "open") return DoPipeOpen(c);
-  Fail(c.ev, c.category, "system call '" + n + "' is not supported by this runtime");
+  switch (c.id) {
+#define PKTC_SYSCALL(Id, name, min_args, max_args, address_args, Handler) \
+  case SyscallId::k##Id:                                                 \
+    return Handler(c);
+#include "pktc/syscalls.def"
+  }
+}
+
+void RunImpl::Unsupported(CallContext& c) {
+  // pktc refuses such scripts when it builds them; this is for a hand-written caller.
+  Fail(c.ev, c.category, "system call '" + c.name + "' is not supported by this runtime");
 }
 
 // Runs `fn` (the system call itself) with the state lock released, so a blocking call does not

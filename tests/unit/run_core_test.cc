@@ -90,8 +90,8 @@ class RunCore : public ::testing::Test {
   /// the listener to a port of its own: the script's 8080 never reaches the kernel), then
   /// `+0 < S 1000:1000(0) win 65535`. Returns the peer port the run chose.
   std::uint16_t ListenAndReceiveSyn(RunImpl& run) {
-    run.Syscall({1, At(0)}, "socket", {Dots(), Int(SOCK_STREAM), Int(IPPROTO_TCP)}, {.result = 3});
-    run.Syscall({2, Plus(0)}, "listen", {Int(3), Int(1)}, {.result = 0});
+    run.Syscall({1, At(0)}, SyscallId::kSocket, {Dots(), Int(SOCK_STREAM), Int(IPPROTO_TCP)}, {.result = 3});
+    run.Syscall({2, Plus(0)}, SyscallId::kListen, {Int(3), Int(1)}, {.result = 0});
     run.Inbound({3, Plus(0)}, Segment(kSyn, 1000, 0, 0, 65535));
     EXPECT_EQ(link_.injected().size(), 1u);
     return Decode(link_.injected().back().bytes).tcp.src_port;
@@ -113,7 +113,7 @@ class RunCore : public ::testing::Test {
 
   /// `0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3`: the socket under test of a UDP script.
   void UdpSocket(RunImpl& run) {
-    run.Syscall({1, At(0)}, "socket", {Dots(), Int(SOCK_DGRAM), Int(IPPROTO_UDP)}, {.result = 3});
+    run.Syscall({1, At(0)}, SyscallId::kSocket, {Dots(), Int(SOCK_DGRAM), Int(IPPROTO_UDP)}, {.result = 3});
   }
 
   std::vector<std::uint8_t> KernelDatagram(std::size_t len) const {
@@ -339,7 +339,7 @@ TEST_F(RunCore, OutboundAnyTimeIsNeverLate) {
 // `0...0.3 poll([], 0, 300) = 0`: a blocking call whose return is due when poll times out.
 TEST_F(RunCore, BlockingCallReturningInItsWindowIsOnTime) {
   RunImpl& run = Start();
-  run.Syscall({1, At(0), /*returns_us=*/300000}, "poll", {List({}), Int(0), Int(300)},
+  run.Syscall({1, At(0), /*returns_us=*/300000}, SyscallId::kPoll, {List({}), Int(0), Int(300)},
               {.result = 0});
   run.End();
 }
@@ -348,7 +348,7 @@ TEST_F(RunCore, BlockingCallReturningLateIsATimingError) {
   EXPECT_EXIT(
       {
         RunImpl& run = Start();
-        run.Syscall({1, At(0), /*returns_us=*/100000}, "poll", {List({}), Int(0), Int(300)},
+        run.Syscall({1, At(0), /*returns_us=*/100000}, SyscallId::kPoll, {List({}), Int(0), Int(300)},
                     {.result = 0});
         run.End();
       },

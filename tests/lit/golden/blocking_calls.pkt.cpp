@@ -8,19 +8,19 @@ namespace rt = pktc::rt;
 void RunEvents(rt::Run& run) {
   // 0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 #line 3 "blocking_calls.pkt"
-  run.Syscall({3, rt::At(0)}, "socket", {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
+  run.Syscall({3, rt::At(0)}, rt::SyscallId::kSocket, {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
 #line 13 "blocking_calls.cc"
   // +0    bind(3, ..., ...) = 0
 #line 4 "blocking_calls.pkt"
-  run.Syscall({4, rt::Plus(0)}, "bind", {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
+  run.Syscall({4, rt::Plus(0)}, rt::SyscallId::kBind, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
 #line 17 "blocking_calls.cc"
   // +0    listen(3, 1) = 0
 #line 5 "blocking_calls.pkt"
-  run.Syscall({5, rt::Plus(0)}, "listen", {rt::Int(3), rt::Int(1)}, {.result = 0});
+  run.Syscall({5, rt::Plus(0)}, rt::SyscallId::kListen, {rt::Int(3), rt::Int(1)}, {.result = 0});
 #line 21 "blocking_calls.cc"
   // +0...0.01 accept(3, ..., ...) = 4
 #line 6 "blocking_calls.pkt"
-  run.Syscall({6, rt::Plus(0), 10000}, "accept", {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 4});
+  run.Syscall({6, rt::Plus(0), 10000}, rt::SyscallId::kAccept, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 4});
 #line 25 "blocking_calls.cc"
   // +0    < S 0:0(0) win 65535 <mss 1000>
 #line 7 "blocking_calls.pkt"
@@ -36,15 +36,15 @@ void RunEvents(rt::Run& run) {
 #line 37 "blocking_calls.cc"
   // +0    epoll_create(1) = 5
 #line 10 "blocking_calls.pkt"
-  run.Syscall({10, rt::Plus(0)}, "epoll_create", {rt::Int(1)}, {.result = 5});
+  run.Syscall({10, rt::Plus(0)}, rt::SyscallId::kEpollCreate, {rt::Int(1)}, {.result = 5});
 #line 41 "blocking_calls.cc"
   // +0    epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0
 #line 11 "blocking_calls.pkt"
-  run.Syscall({11, rt::Plus(0)}, "epoll_ctl", {rt::Int(5), rt::Int(1 /*EPOLL_CTL_ADD*/), rt::Int(4), rt::Struct({}, {rt::Named("events", rt::Int(1 /*EPOLLIN*/)), rt::Named("fd", rt::Int(4))})}, {.result = 0});
+  run.Syscall({11, rt::Plus(0)}, rt::SyscallId::kEpollCtl, {rt::Int(5), rt::Int(1 /*EPOLL_CTL_ADD*/), rt::Int(4), rt::Struct({}, {rt::Named("events", rt::Int(1 /*EPOLLIN*/)), rt::Named("fd", rt::Int(4))})}, {.result = 0});
 #line 45 "blocking_calls.cc"
   // +0...0.02 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 100) = 1
 #line 12 "blocking_calls.pkt"
-  run.Syscall({12, rt::Plus(0), 20000}, "epoll_wait", {rt::Int(5), rt::Struct({}, {rt::Named("events", rt::Int(1 /*EPOLLIN*/)), rt::Named("fd", rt::Int(4))}), rt::Int(1), rt::Int(100)}, {.result = 1});
+  run.Syscall({12, rt::Plus(0), 20000}, rt::SyscallId::kEpollWait, {rt::Int(5), rt::Struct({}, {rt::Named("events", rt::Int(1 /*EPOLLIN*/)), rt::Named("fd", rt::Int(4))}), rt::Int(1), rt::Int(100)}, {.result = 1});
 #line 49 "blocking_calls.cc"
   // +.02  < P. 1:11(10) ack 1 win 514
 #line 13 "blocking_calls.pkt"
@@ -56,15 +56,15 @@ void RunEvents(rt::Run& run) {
 #line 57 "blocking_calls.cc"
   // +0    poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, 0) = 1
 #line 15 "blocking_calls.pkt"
-  run.Syscall({15, rt::Plus(0)}, "poll", {rt::List({rt::Struct({}, {rt::Named("fd", rt::Int(4)), rt::Named("events", rt::Int(1 /*POLLIN*/)), rt::Named("revents", rt::Int(1 /*POLLIN*/))})}), rt::Int(1), rt::Int(0)}, {.result = 1});
+  run.Syscall({15, rt::Plus(0)}, rt::SyscallId::kPoll, {rt::List({rt::Struct({}, {rt::Named("fd", rt::Int(4)), rt::Named("events", rt::Int(1 /*POLLIN*/)), rt::Named("revents", rt::Int(1 /*POLLIN*/))})}), rt::Int(1), rt::Int(0)}, {.result = 1});
 #line 61 "blocking_calls.cc"
   // +0.1...0.12 read(4, ..., 100) = 10
 #line 16 "blocking_calls.pkt"
-  run.Syscall({16, rt::Plus(100000), 120000}, "read", {rt::Int(4), rt::Dots(), rt::Int(100)}, {.result = 10});
+  run.Syscall({16, rt::Plus(100000), 120000}, rt::SyscallId::kRead, {rt::Int(4), rt::Dots(), rt::Int(100)}, {.result = 10});
 #line 65 "blocking_calls.cc"
   // +0    close(4) = 0
 #line 17 "blocking_calls.pkt"
-  run.Syscall({17, rt::Plus(0)}, "close", {rt::Int(4)}, {.result = 0});
+  run.Syscall({17, rt::Plus(0)}, rt::SyscallId::kClose, {rt::Int(4)}, {.result = 0});
 #line 69 "blocking_calls.cc"
 }
 

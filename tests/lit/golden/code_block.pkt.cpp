@@ -37,19 +37,19 @@ void CodeBlock2(rt::CodeContext& c) {
 void RunEvents(rt::Run& run) {
   // 0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 #line 3 "code_block.pkt"
-  run.Syscall({3, rt::At(0)}, "socket", {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
+  run.Syscall({3, rt::At(0)}, rt::SyscallId::kSocket, {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
 #line 42 "code_block.cc"
   // +0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 #line 4 "code_block.pkt"
-  run.Syscall({4, rt::Plus(0)}, "setsockopt", {rt::Int(3), rt::Int(1 /*SOL_SOCKET*/), rt::Int(2 /*SO_REUSEADDR*/), rt::List({rt::Int(1)}), rt::Int(4)}, {.result = 0});
+  run.Syscall({4, rt::Plus(0)}, rt::SyscallId::kSetsockopt, {rt::Int(3), rt::Int(1 /*SOL_SOCKET*/), rt::Int(2 /*SO_REUSEADDR*/), rt::List({rt::Int(1)}), rt::Int(4)}, {.result = 0});
 #line 46 "code_block.cc"
   // +0    bind(3, ..., ...) = 0
 #line 5 "code_block.pkt"
-  run.Syscall({5, rt::Plus(0)}, "bind", {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
+  run.Syscall({5, rt::Plus(0)}, rt::SyscallId::kBind, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
 #line 50 "code_block.cc"
   // +0    listen(3, 1) = 0
 #line 6 "code_block.pkt"
-  run.Syscall({6, rt::Plus(0)}, "listen", {rt::Int(3), rt::Int(1)}, {.result = 0});
+  run.Syscall({6, rt::Plus(0)}, rt::SyscallId::kListen, {rt::Int(3), rt::Int(1)}, {.result = 0});
 #line 54 "code_block.cc"
   // +0    < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
 #line 7 "code_block.pkt"
@@ -65,7 +65,7 @@ void RunEvents(rt::Run& run) {
 #line 66 "code_block.cc"
   // +0    accept(3, ..., ...) = 4
 #line 10 "code_block.pkt"
-  run.Syscall({10, rt::Plus(0)}, "accept", {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 4});
+  run.Syscall({10, rt::Plus(0)}, rt::SyscallId::kAccept, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 4});
 #line 70 "code_block.cc"
   // +0    %{ assert tcpi_state == TCP_ESTABLISHED, tcpi_state }%
 #line 11 "code_block.pkt"
@@ -86,7 +86,7 @@ void RunEvents(rt::Run& run) {
 #line 87 "code_block.cc"
   // +0    close(4) = 0
 #line 19 "code_block.pkt"
-  run.Syscall({19, rt::Plus(0)}, "close", {rt::Int(4)}, {.result = 0});
+  run.Syscall({19, rt::Plus(0)}, rt::SyscallId::kClose, {rt::Int(4)}, {.result = 0});
 #line 91 "code_block.cc"
 }
 

@@ -8,15 +8,15 @@ namespace rt = pktc::rt;
 void RunEvents(rt::Run& run) {
   // 0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 #line 3 "icmp.pkt"
-  run.Syscall({3, rt::At(0)}, "socket", {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
+  run.Syscall({3, rt::At(0)}, rt::SyscallId::kSocket, {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
 #line 13 "icmp.cc"
   // +0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 #line 4 "icmp.pkt"
-  run.Syscall({4, rt::Plus(0)}, "fcntl", {rt::Int(3), rt::Int(4 /*F_SETFL*/), rt::Int(2050 /*O_RDWR|O_NONBLOCK*/)}, {.result = 0});
+  run.Syscall({4, rt::Plus(0)}, rt::SyscallId::kFcntl, {rt::Int(3), rt::Int(4 /*F_SETFL*/), rt::Int(2050 /*O_RDWR|O_NONBLOCK*/)}, {.result = 0});
 #line 17 "icmp.cc"
   // +0    connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
 #line 5 "icmp.pkt"
-  run.Syscall({5, rt::Plus(0)}, "connect", {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = -1, .err = 115, .err_name = "EINPROGRESS"});
+  run.Syscall({5, rt::Plus(0)}, rt::SyscallId::kConnect, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = -1, .err = 115, .err_name = "EINPROGRESS"});
 #line 21 "icmp.cc"
   // +0    > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
 #line 6 "icmp.pkt"
@@ -32,7 +32,7 @@ void RunEvents(rt::Run& run) {
 #line 33 "icmp.cc"
   // +0    write(3, ..., 1000) = 1000
 #line 9 "icmp.pkt"
-  run.Syscall({9, rt::Plus(0)}, "write", {rt::Int(3), rt::Dots(), rt::Int(1000)}, {.result = 1000});
+  run.Syscall({9, rt::Plus(0)}, rt::SyscallId::kWrite, {rt::Int(3), rt::Dots(), rt::Int(1000)}, {.result = 1000});
 #line 37 "icmp.cc"
   // +0    > P. 1:1001(1000) ack 1 <nop,nop,TS val 200 ecr 700>
 #line 10 "icmp.pkt"
@@ -48,7 +48,7 @@ void RunEvents(rt::Run& run) {
 #line 49 "icmp.cc"
   // +0    close(3) = 0
 #line 13 "icmp.pkt"
-  run.Syscall({13, rt::Plus(0)}, "close", {rt::Int(3)}, {.result = 0});
+  run.Syscall({13, rt::Plus(0)}, rt::SyscallId::kClose, {rt::Int(3)}, {.result = 0});
 #line 53 "icmp.cc"
 }
 

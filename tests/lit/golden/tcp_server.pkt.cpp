@@ -12,19 +12,19 @@ const rt::HeaderOption kHeaderOptions[] = {
 void RunEvents(rt::Run& run) {
   // 0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 #line 6 "tcp_server.pkt"
-  run.Syscall({6, rt::At(0)}, "socket", {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
+  run.Syscall({6, rt::At(0)}, rt::SyscallId::kSocket, {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
 #line 17 "tcp_server.cc"
   // +0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 #line 7 "tcp_server.pkt"
-  run.Syscall({7, rt::Plus(0)}, "setsockopt", {rt::Int(3), rt::Int(1 /*SOL_SOCKET*/), rt::Int(2 /*SO_REUSEADDR*/), rt::List({rt::Int(1)}), rt::Int(4)}, {.result = 0});
+  run.Syscall({7, rt::Plus(0)}, rt::SyscallId::kSetsockopt, {rt::Int(3), rt::Int(1 /*SOL_SOCKET*/), rt::Int(2 /*SO_REUSEADDR*/), rt::List({rt::Int(1)}), rt::Int(4)}, {.result = 0});
 #line 21 "tcp_server.cc"
   // +0    bind(3, ..., ...) = 0
 #line 8 "tcp_server.pkt"
-  run.Syscall({8, rt::Plus(0)}, "bind", {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
+  run.Syscall({8, rt::Plus(0)}, rt::SyscallId::kBind, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
 #line 25 "tcp_server.cc"
   // +0    listen(3, 1) = 0
 #line 9 "tcp_server.pkt"
-  run.Syscall({9, rt::Plus(0)}, "listen", {rt::Int(3), rt::Int(1)}, {.result = 0});
+  run.Syscall({9, rt::Plus(0)}, rt::SyscallId::kListen, {rt::Int(3), rt::Int(1)}, {.result = 0});
 #line 29 "tcp_server.cc"
   // +0    < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>
 #line 11 "tcp_server.pkt"
@@ -40,7 +40,7 @@ void RunEvents(rt::Run& run) {
 #line 41 "tcp_server.cc"
   // +0    accept(3, ..., ...) = 4
 #line 14 "tcp_server.pkt"
-  run.Syscall({14, rt::Plus(0)}, "accept", {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 4});
+  run.Syscall({14, rt::Plus(0)}, rt::SyscallId::kAccept, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 4});
 #line 45 "tcp_server.cc"
   // +0    < P. 1:101(100) ack 1 win 514 <nop,nop,TS val 120 ecr 200>
 #line 16 "tcp_server.pkt"
@@ -52,11 +52,11 @@ void RunEvents(rt::Run& run) {
 #line 53 "tcp_server.cc"
   // +0    read(4, ..., 100) = 100
 #line 18 "tcp_server.pkt"
-  run.Syscall({18, rt::Plus(0)}, "read", {rt::Int(4), rt::Dots(), rt::Int(100)}, {.result = 100});
+  run.Syscall({18, rt::Plus(0)}, rt::SyscallId::kRead, {rt::Int(4), rt::Dots(), rt::Int(100)}, {.result = 100});
 #line 57 "tcp_server.cc"
   // +0    write(4, ..., 2000) = 2000
 #line 19 "tcp_server.pkt"
-  run.Syscall({19, rt::Plus(0)}, "write", {rt::Int(4), rt::Dots(), rt::Int(2000)}, {.result = 2000});
+  run.Syscall({19, rt::Plus(0)}, rt::SyscallId::kWrite, {rt::Int(4), rt::Dots(), rt::Int(2000)}, {.result = 2000});
 #line 61 "tcp_server.cc"
   // +0~+.01 > P. 1:2001(2000) ack 101 <nop,nop,TS val 210 ecr 120>
 #line 20 "tcp_server.pkt"
@@ -68,11 +68,11 @@ void RunEvents(rt::Run& run) {
 #line 69 "tcp_server.cc"
   // +0    getsockopt(4, SOL_SOCKET, SO_RCVBUF, [131072], [4]) = 0
 #line 22 "tcp_server.pkt"
-  run.Syscall({22, rt::Plus(0)}, "getsockopt", {rt::Int(4), rt::Int(1 /*SOL_SOCKET*/), rt::Int(8 /*SO_RCVBUF*/), rt::List({rt::Int(131072)}), rt::List({rt::Int(4)})}, {.result = 0});
+  run.Syscall({22, rt::Plus(0)}, rt::SyscallId::kGetsockopt, {rt::Int(4), rt::Int(1 /*SOL_SOCKET*/), rt::Int(8 /*SO_RCVBUF*/), rt::List({rt::Int(131072)}), rt::List({rt::Int(4)})}, {.result = 0});
 #line 73 "tcp_server.cc"
   // +0    close(4) = 0
 #line 23 "tcp_server.pkt"
-  run.Syscall({23, rt::Plus(0)}, "close", {rt::Int(4)}, {.result = 0});
+  run.Syscall({23, rt::Plus(0)}, rt::SyscallId::kClose, {rt::Int(4)}, {.result = 0});
 #line 77 "tcp_server.cc"
   // *     > F. 2001:2001(0) ack 101 <...>
 #line 24 "tcp_server.pkt"

@@ -8,19 +8,19 @@ namespace rt = pktc::rt;
 void RunEvents(rt::Run& run) {
   // 0     socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
 #line 3 "udp.pkt"
-  run.Syscall({3, rt::At(0)}, "socket", {rt::Dots(), rt::Int(2 /*SOCK_DGRAM*/), rt::Int(17 /*IPPROTO_UDP*/)}, {.result = 3});
+  run.Syscall({3, rt::At(0)}, rt::SyscallId::kSocket, {rt::Dots(), rt::Int(2 /*SOCK_DGRAM*/), rt::Int(17 /*IPPROTO_UDP*/)}, {.result = 3});
 #line 13 "udp.cc"
   // +0    bind(3, ..., ...) = 0
 #line 4 "udp.pkt"
-  run.Syscall({4, rt::Plus(0)}, "bind", {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
+  run.Syscall({4, rt::Plus(0)}, rt::SyscallId::kBind, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
 #line 17 "udp.cc"
   // +0    connect(3, ..., ...) = 0
 #line 5 "udp.pkt"
-  run.Syscall({5, rt::Plus(0)}, "connect", {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
+  run.Syscall({5, rt::Plus(0)}, rt::SyscallId::kConnect, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
 #line 21 "udp.cc"
   // +0    write(3, ..., 100) = 100
 #line 6 "udp.pkt"
-  run.Syscall({6, rt::Plus(0)}, "write", {rt::Int(3), rt::Dots(), rt::Int(100)}, {.result = 100});
+  run.Syscall({6, rt::Plus(0)}, rt::SyscallId::kWrite, {rt::Int(3), rt::Dots(), rt::Int(100)}, {.result = 100});
 #line 25 "udp.cc"
   // +0    > udp (100)
 #line 7 "udp.pkt"
@@ -32,19 +32,19 @@ void RunEvents(rt::Run& run) {
 #line 33 "udp.cc"
   // +0    read(3, ..., 1000) = 50
 #line 9 "udp.pkt"
-  run.Syscall({9, rt::Plus(0)}, "read", {rt::Int(3), rt::Dots(), rt::Int(1000)}, {.result = 50});
+  run.Syscall({9, rt::Plus(0)}, rt::SyscallId::kRead, {rt::Int(3), rt::Dots(), rt::Int(1000)}, {.result = 50});
 #line 37 "udp.cc"
   // +0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 #line 10 "udp.pkt"
-  run.Syscall({10, rt::Plus(0)}, "fcntl", {rt::Int(3), rt::Int(4 /*F_SETFL*/), rt::Int(2050 /*O_RDWR|O_NONBLOCK*/)}, {.result = 0});
+  run.Syscall({10, rt::Plus(0)}, rt::SyscallId::kFcntl, {rt::Int(3), rt::Int(4 /*F_SETFL*/), rt::Int(2050 /*O_RDWR|O_NONBLOCK*/)}, {.result = 0});
 #line 41 "udp.cc"
   // +0    read(3, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
 #line 11 "udp.pkt"
-  run.Syscall({11, rt::Plus(0)}, "read", {rt::Int(3), rt::Dots(), rt::Int(1000)}, {.result = -1, .err = 11, .err_name = "EAGAIN"});
+  run.Syscall({11, rt::Plus(0)}, rt::SyscallId::kRead, {rt::Int(3), rt::Dots(), rt::Int(1000)}, {.result = -1, .err = 11, .err_name = "EAGAIN"});
 #line 45 "udp.cc"
   // +0    close(3) = 0
 #line 12 "udp.pkt"
-  run.Syscall({12, rt::Plus(0)}, "close", {rt::Int(3)}, {.result = 0});
+  run.Syscall({12, rt::Plus(0)}, rt::SyscallId::kClose, {rt::Int(3)}, {.result = 0});
 #line 49 "udp.cc"
 }
 
