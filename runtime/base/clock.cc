@@ -74,8 +74,10 @@ void SleepUntilNs(std::int64_t target_ns) {
   }
 }
 
+void SleepUntilSpinNs(std::int64_t target_ns) { SleepUntilNs(target_ns - kSpinNs); }
+
 void WaitUntilNs(std::int64_t target_ns) {
-  SleepUntilNs(target_ns - kSpinNs);
+  SleepUntilSpinNs(target_ns);
   while (NowNs() < target_ns) {
   }
 }

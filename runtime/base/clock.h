@@ -10,6 +10,8 @@ namespace pktc::rt {
 std::int64_t NowNs();
 /// Sleeps until shortly before `target_ns`, then spins, so events start within microseconds.
 void WaitUntilNs(std::int64_t target_ns);
+/// WaitUntilNs without its spin: sleeps until the spin before `target_ns` would begin.
+void SleepUntilSpinNs(std::int64_t target_ns);
 /// Sleeps until `target_ns`, however late the wake-up.
 void SleepUntilNs(std::int64_t target_ns);
 /// Adds up the per-CPU columns of /proc/softirqs text; false if it has none.

@@ -33,7 +33,7 @@ std::vector<std::uint8_t> RunImpl::IcmpEchoedPacket(const IcmpMessage& icmp,
 }
 
 void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
   SocketState* s = under_test_;
   if (!s) Fail(ev, "error handling packet", "no socket for this inbound ICMP message");
@@ -42,7 +42,7 @@ void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
     Fail(ev, "error handling packet",
          std::string("bad ICMP type for ") + (v6 ? "ICMPv6" : "ICMPv4") + " in this family");
   }
-  WaitForStart(ev, t, "inbound packet");
+  WaitForStart(ev, t, "inbound packet", &lock);
   std::uint32_t rest = 0;
   if (icmp.mtu) rest = *icmp.mtu;  // frag_needed: low 16 bits on ICMPv4; packet_too_big: all 32
   if (icmp.id) rest = static_cast<std::uint32_t>(*icmp.id) << 16;
@@ -56,7 +56,7 @@ void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
 }
 
 void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
   bool v6 = config_.remote.family == AF_INET6;
   std::uint8_t want_proto = v6 ? std::uint8_t{IPPROTO_ICMPV6} : std::uint8_t{IPPROTO_ICMP};

@@ -106,7 +106,13 @@ EventWindow RunImpl::BeginEvent(const Event& ev, bool inbound_packet) {
   return timing_.Begin(ev.time, inbound_packet);
 }
 
-void RunImpl::WaitForStart(const Event& ev, const EventWindow& w, const char* what) {
+void RunImpl::WaitForStart(const Event& ev, const EventWindow& w, const char* what,
+                           std::unique_lock<std::mutex>* held) {
+  if (held && held->owns_lock()) {
+    held->unlock();
+    SleepUntilSpinNs(timing_.live_start_ns() + w.start_us * 1000);
+    held->lock();
+  }
   if (std::optional<std::string> late = timing_.WaitForStart(w, what)) {
     Fail(ev, kTimingError, *late);
   }
@@ -296,9 +302,9 @@ bool RunImpl::NextOutbound(const Event& ev, std::int64_t deadline_ns,
 // Commands and code blocks
 
 void RunImpl::Command(const Event& ev, const char* text) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   EventWindow t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "command");
+  WaitForStart(ev, t, "command", &lock);
   std::string error;
   if (!commands_.Run(text, &error)) {
     Fail(ev, "error executing `" + std::string(text) + "` command", error);
@@ -316,9 +322,9 @@ void RunImpl::SnapshotForCode(const Event& ev) {
 }
 
 void RunImpl::Code(const Event& ev, CodeFn fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   EventWindow t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "data collection for code");
+  WaitForStart(ev, t, "data collection for code", &lock);
   SnapshotForCode(ev);
   code_blocks_.AddNative(ev.line, fn);
   Trace(ev, t, "code block");
@@ -326,9 +332,9 @@ void RunImpl::Code(const Event& ev, CodeFn fn) {
 }
 
 void RunImpl::CodePython(const Event& ev, const char* python_text) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   EventWindow t = BeginEvent(ev, false);
-  WaitForStart(ev, t, "data collection for code");
+  WaitForStart(ev, t, "data collection for code", &lock);
   SnapshotForCode(ev);
   code_blocks_.AddPython(ev.line, python_text);
   Trace(ev, t, "code block (python3)");

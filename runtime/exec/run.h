@@ -87,7 +87,11 @@ class RunImpl final : public Run {
 
   // Event timing: every event goes Begin, (WaitForStart), ..., End.
   EventWindow BeginEvent(const Event& ev, bool inbound_packet);
-  void WaitForStart(const Event& ev, const EventWindow& w, const char* what);
+  /// Waits for the event's start and checks it. `held` is the state lock the caller holds: it
+  /// is released while sleeping, as packetdrill releases its lock, so the blocking-call thread
+  /// can finish its call's bookkeeping (an accept() binding its fd) meanwhile.
+  void WaitForStart(const Event& ev, const EventWindow& w, const char* what,
+                    std::unique_lock<std::mutex>* held);
   void EndEvent(const EventWindow& w, bool inbound_packet);
   /// Fails with the timing error unless an outbound packet matched by `ev` was sent in its
   /// window; `detail` (the script and actual packet lines) follows the message.

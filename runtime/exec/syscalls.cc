@@ -91,7 +91,7 @@ void RunImpl::Syscall(const Event& ev, SyscallId id, std::vector<Value> args,
   CallContext call{ev, id, name, std::move(args), expect, t,
                    std::string("runtime error in ") + name + " call"};
   if (ev.returns_us < 0) {
-    WaitForStart(ev, t, "system call start");
+    WaitForStart(ev, t, "system call start", &lock);
     Execute(call);
     EndEvent(t, false);
     return;
@@ -124,7 +124,7 @@ void RunImpl::StartBlockingCall(CallContext call, const EventWindow& w) {
   EventWindow returns = timing_.ReturnWindow(w, returns_after_us);
   StartThread([this, call = std::move(call), returns]() mutable {
     blocking_tid_ = static_cast<pid_t>(::syscall(SYS_gettid));
-    WaitForStart(call.ev, call.timing, "system call start");
+    WaitForStart(call.ev, call.timing, "system call start", /*held=*/nullptr);
     std::unique_lock<std::mutex> thread_lock(mu_);
     Execute(call);
     thread_lock.unlock();

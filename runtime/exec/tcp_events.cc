@@ -36,10 +36,10 @@ SocketState& RunImpl::ConnectionForInbound(const Event& ev, const TcpSegment& se
 }
 
 void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
   SocketState& s = ConnectionForInbound(ev, seg);
-  WaitForStart(ev, t, "inbound packet");
+  WaitForStart(ev, t, "inbound packet", &lock);
   TcpHeader h;
   std::string error;
   if (!InboundToLive(s, seg, &h, &error)) Fail(ev, "error handling packet", error);
@@ -129,7 +129,7 @@ void RunImpl::MatchTcpOrFail(const Event& ev, const SocketState& s, const TcpSeg
 }
 
 void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
   SocketState* s = under_test_;
   if (!s) Fail(ev, "error handling packet", "no socket under test for this outbound packet");

@@ -8,11 +8,11 @@
 namespace pktc::rt {
 
 void RunImpl::Inbound(const Event& ev, const UdpDatagram& udp) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
   SocketState* s = under_test_;
   if (!s) Fail(ev, "error handling packet", "no socket for this inbound UDP datagram");
-  WaitForStart(ev, t, "inbound packet");
+  WaitForStart(ev, t, "inbound packet", &lock);
   Inject(ev,
          EncodeUdpPacket(config_.remote, config_.local, InjectedIpFields(udp.ip),
                          udp.src_port ? udp.src_port : s->remote_port,
@@ -23,7 +23,7 @@ void RunImpl::Inbound(const Event& ev, const UdpDatagram& udp) {
 }
 
 void RunImpl::Outbound(const Event& ev, const UdpDatagram& udp) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
   SocketState* s = under_test_;
   if (!s) Fail(ev, "error handling packet", "no socket for this outbound UDP datagram");
