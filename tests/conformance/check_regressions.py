@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compares a fresh pktc-only conformance run with the committed report (docs/conformance.tsv,
+"""Compares a fresh pktc-only conformance run with the committed report (docs/conformance-NAME.tsv,
 which holds reference packetdrill's verdicts): fails when a (script, family) pair on which pktc
 agreed with packetdrill no longer agrees. Pairs that disagree in the baseline are reported but
 do not fail, so the test guards progress without pretending to parity it does not have.
@@ -54,7 +54,7 @@ def main():
     agree_now = sum(1 for k, b in baseline.items() if k in fresh and agrees(fresh[k], b))
     print("conformance: %d/%d pairs agree with packetdrill's recorded verdicts"
           % (agree_now, len(baseline)))
-    print("conformance: %d newly agreeing, %d still disagreeing (see docs/conformance.md)"
+    print("conformance: %d newly agreeing, %d still disagreeing (see docs/conformance-*.md)"
           % (len(fixed), still))
     for (script, family), base, now in regressions:
         print("REGRESSION %s %s: packetdrill %s %s, pktc now %s %s: %s"

@@ -1,29 +1,36 @@
 #!/bin/sh
-# CTest entry (label conformance): compile and run the kernel corpus with pktc, then fail on
-# any pair that agreed with reference packetdrill in the committed report and no longer does.
-# A pair that regresses is run once more, so a single timing hiccup on a busy machine does not
-# fail the build (real regressions fail twice).
+# CTest entry (label conformance): compile and run one corpus (kselftest or google) with pktc,
+# then fail on any pair that agreed with reference packetdrill in the committed report
+# (docs/conformance-NAME.tsv) and no longer does. A pair that regresses is run once more, so a
+# single timing hiccup on a busy machine does not fail the build (real regressions fail twice).
+# usage: run_conformance.sh NAME CORPUS_ROOT BUILD_DIR
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-corpus=${1:-$repo/../shared/corpus}/kselftest
-build=${2:-$repo/build}
+name=$1
+corpus=${2:-$repo/../shared/corpus}/$name
+build=${3:-$repo/build}
+baseline=$repo/docs/conformance-$name.tsv
 if [ ! -d "$corpus" ]; then
-  echo "conformance: skipped: no corpus at $corpus (pass its path as the first argument)"
+  echo "conformance: skipped: no corpus at $corpus (pass its path as the second argument)"
   exit 77
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-PKTC="$build/bin/pktc" python3 "$repo/scripts/conformance" -q --out-dir "$out" "$corpus"
-if python3 "$repo/tests/conformance/check_regressions.py" "$repo/docs/conformance.tsv" \
-    "$out/conformance.tsv"; then
+run() {
+  PKTC="$build/bin/pktc" python3 "$repo/scripts/conformance" -q --name "$name" "$@" "$corpus"
+}
+check() {
+  python3 "$repo/tests/conformance/check_regressions.py" "$baseline" "$out/conformance-$name.tsv"
+}
+run --out-dir "$out"
+if check; then
   exit 0
 fi
 echo "conformance: re-running the regressed scripts once"
-filter=$(python3 "$repo/tests/conformance/check_regressions.py" "$repo/docs/conformance.tsv" \
-  "$out/conformance.tsv" | sed -n 's/^REGRESSION \([^ ]*\)\.pkt .*/\1/p' | sort -u | paste -sd'|')
-PKTC="$build/bin/pktc" python3 "$repo/scripts/conformance" -q --out-dir "$out/retry" \
-  --filter "^($filter)\.pkt$" "$corpus"
-python3 - "$out/conformance.tsv" "$out/retry/conformance.tsv" <<'PY'
+filter=$(check | sed -n 's/^REGRESSION \([^ ]*\)\.pkt .*/\1/p' | sort -u | sed 's/[.]/\\./g' |
+  paste -sd'|')
+run --out-dir "$out/retry" --filter "^($filter)\.pkt$"
+python3 - "$out/conformance-$name.tsv" "$out/retry/conformance-$name.tsv" <<'PY'
 import csv, sys
 rows = {}
 for path in sys.argv[1:]:
@@ -38,5 +45,4 @@ with open(sys.argv[1], "w", newline="") as f:
     for k in sorted(rows):
         w.writerow(rows[k])
 PY
-python3 "$repo/tests/conformance/check_regressions.py" "$repo/docs/conformance.tsv" \
-  "$out/conformance.tsv"
+check
