@@ -14,6 +14,11 @@ if [ ! -d "$corpus" ]; then
   echo "conformance: skipped: no corpus at $corpus (pass its path as the second argument)"
   exit 77
 fi
+if [ ! -f "$baseline" ]; then
+  echo "conformance: skipped: no recorded verdicts at $baseline (make them with" \
+    "PACKETDRILL=... scripts/conformance --corpus $corpus)"
+  exit 77
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 run() {
