@@ -284,6 +284,17 @@ std::string EmitCpp(const ir::Script& script, const EmitOptions& options) {
     p.Line("");
   }
 
+  if (!script.family_errors.empty()) {
+    p.Line("// Names that exist in one IP family only: the other family's run fails at that line.");
+    p.Line("const rt::FamilyError kFamilyErrors[] = {");
+    p.Indent();
+    for (const ir::FamilyError& e : script.family_errors) {
+      p.Line(fmt::format("{{{}, {}, {}}},", e.line, e.family, CppStringLiteral(e.message)));
+    }
+    p.Outdent();
+    p.Line("};");
+    p.Line("");
+  }
   for (const std::string& function : script.code_functions) {
     p.Raw(function);
     p.Line("");
@@ -312,6 +323,10 @@ std::string EmitCpp(const ir::Script& script, const EmitOptions& options) {
   p.Line(fmt::format(".cleanup_command = {},",
                      script.cleanup_command ? CppStringLiteral(*script.cleanup_command) : "nullptr"));
   p.Line(".body = RunEvents,");
+  if (!script.family_errors.empty()) {
+    p.Line(".family_errors = kFamilyErrors,");
+    p.Line(fmt::format(".family_error_count = {},", script.family_errors.size()));
+  }
   p.Outdent();
   p.Line("};");
   p.Line("return rt::Main(argc, argv, kScript);");

@@ -141,6 +141,14 @@ struct Event {
   std::variant<TcpPacket, UdpPacket, IcmpPacket, Syscall, Command, Code> action;
 };
 
+/// A semantic error of one IP family only (an ICMP name the other family has): packetdrill
+/// reports it at its line before that family's run does anything.
+struct FamilyError {
+  unsigned line = 0;
+  int family = 4;  ///< 4: ipv4 and ipv4-mapped-ipv6 (IPv4 on the wire); 6: ipv6.
+  std::string message;
+};
+
 struct EmbeddedFile {
   std::string path;  ///< As the command names it, relative to the script directory.
   std::string contents;
@@ -156,6 +164,8 @@ struct Script {
   std::optional<std::string> cleanup_command;
   std::vector<EmbeddedFile> files;
   std::vector<Event> events;
+  /// In line order; a family's run fails at the first of its own.
+  std::vector<FamilyError> family_errors;
   /// Definitions of the native code-block functions (emitted before the events).
   std::vector<std::string> code_functions;
   /// Encapsulation, PSP or other constructs the runtime cannot execute yet, as (loc, what):

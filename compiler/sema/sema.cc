@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "sema/code_block.h"
+#include "sema/icmp_names.h"
 #include "sema/embedded_files.h"
 #include "llvm/ADT/StringRef.h"
 #include "option_table.h"
@@ -62,69 +63,6 @@ std::vector<std::uint8_t> HexBytes(const char* hex) {
   return out;
 }
 
-/// ICMP type and code names per family (packetdrill's icmp_packet.c tables), plus the generic
-/// type_N and code_N forms.
-struct IcmpName {
-  const char* name;
-  int value;
-};
-constexpr IcmpName kIcmpV4Types[] = {
-    {"echo_reply", 0},        {"unreachable", 3},          {"source_quench", 4},
-    {"redirect", 5},          {"echo_request", 8},         {"time_exceeded", 11},
-    {"parameter_problem", 12}, {"timestamp_request", 13},  {"timestamp_reply", 14},
-    {"information_request", 15}, {"information_reply", 16}, {"address_mask_request", 17},
-    {"address_mask_reply", 18},
-};
-constexpr IcmpName kIcmpV4Codes[] = {
-    {"net_unreachable", 0},  {"host_unreachable", 1},       {"protocol_unreachable", 2},
-    {"port_unreachable", 3}, {"frag_needed", 4},            {"source_route_failed", 5},
-    {"net_unknown", 6},      {"host_unknown", 7},           {"source_host_isolated", 8},
-    {"net_prohibited", 9},   {"host_prohibited", 10},       {"net_unreachable_for_tos", 11},
-    {"host_unreachable_for_tos", 12}, {"packet_filtered", 13}, {"precedence_violation", 14},
-    {"precedence_cutoff", 15},
-};
-constexpr IcmpName kIcmpV6Types[] = {
-    {"unreachable", 1},       {"packet_too_big", 2}, {"time_exceeded", 3},
-    {"parameter_problem", 4}, {"echo_request", 128}, {"echo_reply", 129},
-};
-constexpr IcmpName kIcmpV6Codes[] = {
-    {"no_route", 0},           {"admin_prohibited", 1},   {"not_neighbour", 2},
-    {"address_unreachable", 3}, {"port_unreachable", 4},  {"exceeded_hop_limit", 0},
-    {"exceeded_frag_time", 1}, {"header_field", 0},       {"unknown_next_header", 1},
-    {"unknown_option", 2},
-};
-
-template <size_t N>
-std::optional<int> LookupIcmpName(const IcmpName (&table)[N], const std::string& name,
-                                  const char* generic_prefix) {
-  for (const IcmpName& n : table) {
-    if (name == n.name) return n.value;
-  }
-  std::string prefix = generic_prefix;
-  if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size()) {
-    std::string digits = name.substr(prefix.size());
-    if (digits.find_first_not_of("0123456789") == std::string::npos && digits.size() <= 3) {
-      int v = std::stoi(digits);
-      if (v <= 255) return v;
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::pair<std::uint8_t, std::uint8_t>> LookupIcmp(int family, const std::string& type,
-                                                                const std::string& code) {
-  std::optional<int> t = family == 4 ? LookupIcmpName(kIcmpV4Types, type, "type_")
-                                     : LookupIcmpName(kIcmpV6Types, type, "type_");
-  if (!t) return std::nullopt;
-  std::optional<int> c = 0;
-  if (!code.empty()) {
-    c = family == 4 ? LookupIcmpName(kIcmpV4Codes, code, "code_")
-                    : LookupIcmpName(kIcmpV6Codes, code, "code_");
-  }
-  if (!c) return std::nullopt;
-  return std::make_pair(static_cast<std::uint8_t>(*t), static_cast<std::uint8_t>(*c));
-}
-
 class Checker {
  public:
   Checker(const SemaOptions& options, DiagnosticEngine& diags) : options_(options), diags_(diags) {}
@@ -138,7 +76,8 @@ class Checker {
   void Embed(const ast::Command& command, ir::Script& out);
   std::optional<ir::TcpPacket> LowerPacket(const ast::Packet& packet, const ast::Event& event);
   std::optional<ir::UdpPacket> LowerUdp(const ast::Packet& packet);
-  std::optional<ir::IcmpPacket> LowerIcmp(const ast::Packet& packet);
+  std::optional<ir::IcmpPacket> LowerIcmp(const ast::Packet& packet, unsigned line,
+                                          std::vector<ir::FamilyError>& family_errors);
   bool LowerIpInfo(const ast::Packet& packet, bool inbound, bool tcp, ir::IpFields* out);
   bool LowerPorts(const ast::Packet& packet, std::uint16_t* src, std::uint16_t* dst);
   std::optional<ir::Value> LowerValue(const ast::Expr& e, int depth = 0);
@@ -218,7 +157,7 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
           break;
         }
         case ast::Packet::Protocol::kIcmp: {
-          std::optional<ir::IcmpPacket> lowered = LowerIcmp(*packet);
+          std::optional<ir::IcmpPacket> lowered = LowerIcmp(*packet, ev.line, out.family_errors);
           if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
           break;
         }
@@ -591,20 +530,34 @@ std::optional<ir::UdpPacket> Checker::LowerUdp(const ast::Packet& packet) {
   return out;
 }
 
-std::optional<ir::IcmpPacket> Checker::LowerIcmp(const ast::Packet& packet) {
+std::optional<ir::IcmpPacket> Checker::LowerIcmp(const ast::Packet& packet, unsigned line,
+                                                 std::vector<ir::FamilyError>& family_errors) {
   ir::IcmpPacket out;
   out.inbound = packet.direction == '<';
   bool ok = LowerIpInfo(packet, out.inbound, /*tcp=*/false, &out.ip);
-  out.v4 = LookupIcmp(4, packet.icmp_type, packet.icmp_code);
-  out.v6 = LookupIcmp(6, packet.icmp_type, packet.icmp_code);
+  // packetdrill resolves the names for the family it runs: a name only the other family has
+  // fails this family's run at this line, before anything runs; a name no family has is an
+  // error now.
+  std::string errors[2];
+  for (int i = 0; i < 2; ++i) {
+    auto resolved = ResolveIcmp(i == 0 ? 4 : 6, packet.icmp_type, packet.icmp_code,
+                                packet.icmp_mtu);
+    if (const auto* numbers = std::get_if<IcmpTypeCode>(&resolved)) {
+      (i == 0 ? out.v4 : out.v6) = std::make_pair(numbers->type, numbers->code);
+    } else {
+      errors[i] = std::get<std::string>(resolved);
+    }
+  }
   if (!out.v4 && !out.v6) {
-    Error(packet.icmp_range, "bad ICMP type or code '" + packet.icmp_type +
-                                 (packet.icmp_code.empty() ? "" : " " + packet.icmp_code) +
-                                 "' (not an ICMPv4 nor an ICMPv6 name)");
+    Error(packet.icmp_range, errors[0] == errors[1]
+                                 ? errors[0]
+                                 : errors[0] + " (ICMPv4), " + errors[1] + " (ICMPv6)");
     ok = false;
+  } else if (!out.v4 || !out.v6) {
+    family_errors.push_back({line, out.v4 ? 6 : 4, out.v4 ? errors[1] : errors[0]});
   }
   if (packet.icmp_mtu) {
-    if (*packet.icmp_mtu < 0 || *packet.icmp_mtu > UINT32_MAX) {
+    if (*packet.icmp_mtu < 0) {
       Error(packet.icmp_range, "ICMP mtu out of range");
       ok = false;
     }

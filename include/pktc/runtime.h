@@ -45,6 +45,14 @@ struct HeaderOption {
 class Run;
 
 /// Everything the runtime needs to know about one compiled script.
+/// A semantic error of one IP family: packetdrill resolves ICMP names for the family it runs,
+/// so a name only the other family has fails this family's run at its line, before anything.
+struct FamilyError {
+  unsigned line;
+  int family;  ///< 4: ipv4 and ipv4-mapped-ipv6 (IPv4 on the wire); 6: ipv6.
+  const char* message;
+};
+
 struct ScriptInfo {
   const char* path;  ///< The `.pkt` path as given to pktc; used in messages.
   const char* name;  ///< Test name (file name without `.pkt`), used in KTAP.
@@ -55,6 +63,8 @@ struct ScriptInfo {
   const char* init_command;     ///< Untimed command before the first event, or nullptr.
   const char* cleanup_command;  ///< Untimed command after the last event, or nullptr.
   void (*body)(Run&);           ///< The events, in script order.
+  const FamilyError* family_errors = nullptr;  ///< In line order.
+  std::size_t family_error_count = 0;
 };
 
 /// Entry point of every generated program: parses flags, runs the script once per IP family in

@@ -51,6 +51,14 @@ int Error(const ScriptInfo& script, const std::string& message) {
 
 /// Everything one family's run does; executes in a child process.
 int RunFamily(const ScriptInfo& script, const FamilyConfig& config, const RunLink& link) {
+  // packetdrill parses the script for the family it runs before it touches anything.
+  int wire_family = config.remote.family == AF_INET6 ? 6 : 4;
+  for (std::size_t i = 0; i < script.family_error_count; ++i) {
+    const FamilyError& e = script.family_errors[i];
+    if (e.family != wire_family) continue;
+    std::fprintf(stderr, "%s:%u: semantic error: %s\n", script.path, e.line, e.message);
+    return kExitFail;
+  }
   // Opened before the namespaces: the directory may be under the /tmp the run will hide.
   PcapWriter pcap;
   std::string pcap_error;
