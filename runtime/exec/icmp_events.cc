@@ -60,12 +60,21 @@ void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
   bool v6 = config_.remote.family == AF_INET6;
   std::uint8_t want_proto = v6 ? std::uint8_t{IPPROTO_ICMPV6} : std::uint8_t{IPPROTO_ICMP};
+  // As packetdrill, a live ICMP message belongs to the socket under test only if that is an
+  // ICMP socket of the wire's family: the kernel's ICMP errors about a TCP or UDP socket's
+  // traffic (a closed port's port_unreachable) are not the script's to expect.
+  const SocketState* s = under_test_;
+  bool icmp_socket = s && s->protocol == want_proto;
   OutboundPacket out;
   bool found = NextOutbound(
       ev, timing_.SniffDeadlineNs(t),
       [&](const OutboundPacket& p) {
         const DecodedPacket& live = p.decoded;
-        if (live.protocol != want_proto || !(live.dst == config_.remote)) return false;
+        if (!icmp_socket) return false;
+        if (live.protocol != want_proto || !(live.src == config_.local) ||
+            !(live.dst == config_.remote)) {
+          return false;
+        }
         // ICMPv6 neighbour discovery and MLD are the kernel's own business.
         return !(v6 && live.icmp_type >= 130 && live.icmp_type <= 143);
       },

@@ -207,6 +207,7 @@ void RunImpl::DoSocket(CallContext& c) {
     s->live_fd = fd;
     s->domain = domain;
     s->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    s->protocol = protocol;
     under_test_ = s.get();
     sockets_.push_back(std::move(s));
   }

@@ -7,13 +7,18 @@
 // code 1) with no test-only branch in the runtime. The threadsafe style re-executes the test
 // binary for each one, since the run owns a thread (the blocking-call thread).
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "commands/command_runner.h"
 #include "exec/run.h"
@@ -34,6 +39,42 @@ IpAddress Address(const char* text) {
   IpAddress a;
   EXPECT_TRUE(IpAddress::Parse(text, &a));
   return a;
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  return static_cast<bool>(out.flush());
+}
+
+/// Moves this process into a network namespace of its own (inside a user namespace when not
+/// root) where group 0, ours there, may open ping sockets: outbound ICMP lines match only an ICMP
+/// socket, and ping_group_range allows none by default. Call only in a death test's child.
+bool EnterPingNamespace() {
+  if (unshare(CLONE_NEWNET) != 0) {
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0 ||
+        !WriteFile("/proc/self/setgroups", "deny") ||
+        !WriteFile("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1") ||
+        !WriteFile("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1")) {
+      return false;
+    }
+  }
+  if (!WriteFile("/proc/sys/net/ipv4/ping_group_range", "0 0")) return false;
+  int fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+/// Whether EnterPingNamespace() works here, probed in a child so this process stays put.
+bool PingNamespaceAvailable() {
+  pid_t pid = fork();
+  if (pid == 0) _exit(EnterPingNamespace() ? 0 : 1);
+  int status = 0;
+  return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+         WEXITSTATUS(status) == 0;
 }
 
 FamilyConfig Ipv4Config() {
@@ -134,6 +175,28 @@ class RunCore : public ::testing::Test {
     m.code_v4 = 3;
     m.has_v4 = true;
     m.echoed = IcmpMessage::Echoed::kUdp;
+    return m;
+  }
+
+  /// `0 socket(..., SOCK_DGRAM, IPPROTO_ICMP) = 3`: a ping socket, the only kind of socket
+  /// outbound ICMP lines match. After EnterPingNamespace(), which must precede Start() (a
+  /// process with threads cannot enter a user namespace).
+  void IcmpSocket(RunImpl& run) {
+    run.Syscall({1, At(0)}, SyscallId::kSocket, {Dots(), Int(SOCK_DGRAM), Int(IPPROTO_ICMP)},
+                {.result = 3});
+  }
+
+  /// An echo request the kernel sent for the ping socket.
+  std::vector<std::uint8_t> KernelEchoRequest() const {
+    return EncodeIcmpPacket(config_.local, config_.remote, IpFields{}, /*type=*/8, /*code=*/0, 0,
+                            {});
+  }
+
+  static IcmpMessage EchoRequest() {
+    IcmpMessage m;
+    m.type_v4 = 8;
+    m.has_v4 = true;
+    m.echoed = IcmpMessage::Echoed::kRaw;
     return m;
   }
 
@@ -306,33 +369,55 @@ TEST_F(RunCore, OutboundUdpOutsideToleranceIsATimingError) {
 }
 
 TEST_F(RunCore, OutboundIcmpWithinToleranceIsOnTime) {
-  RunImpl& run = Start();
-  UdpSocket(run);
-  link_.QueueOutbound(KernelPortUnreachable(), /*delay_us=*/kToleranceUs / 2);
-  run.Outbound({2, Plus(0)}, PortUnreachable());
-  run.End();
+  if (!PingNamespaceAvailable()) GTEST_SKIP() << "no network namespace for a ping socket";
+  EXPECT_EXIT(
+      {
+        if (!EnterPingNamespace()) std::_Exit(2);
+        RunImpl& run = Start();
+        IcmpSocket(run);
+        link_.QueueOutbound(KernelEchoRequest(), /*delay_us=*/kToleranceUs / 2);
+        run.Outbound({2, Plus(0)}, EchoRequest());
+        run.End();
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 // Regression: an outbound ICMP message was matched on type and code only, never checked
 // against its time window as TCP and UDP packets (and packetdrill's) are.
 TEST_F(RunCore, OutboundIcmpOutsideToleranceIsATimingError) {
+  if (!PingNamespaceAvailable()) GTEST_SKIP() << "no network namespace for a ping socket";
   EXPECT_EXIT(
       {
+        if (!EnterPingNamespace()) std::_Exit(2);
         RunImpl& run = Start();
-        UdpSocket(run);
-        link_.QueueOutbound(KernelPortUnreachable(), kLateUs);
-        run.Outbound({2, Plus(0)}, PortUnreachable());
+        IcmpSocket(run);
+        link_.QueueOutbound(KernelEchoRequest(), kLateUs);
+        run.Outbound({2, Plus(0)}, EchoRequest());
       },
       ::testing::ExitedWithCode(1),
       "^unit\\.pkt:2: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
       "at 0\\.5[0-9]+ sec; tolerance 0\\.050000 sec\n");
 }
 
+// Regression: the kernel's ICMP error about a UDP socket's traffic matched an outbound ICMP
+// line; packetdrill matches live ICMP only to an ICMP socket, so the line times out.
+TEST_F(RunCore, OutboundIcmpIsNotTheUdpSocketsKernelError) {
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        UdpSocket(run);
+        link_.QueueOutbound(KernelPortUnreachable(), /*delay_us=*/0);
+        run.Outbound({2, Plus(0)}, PortUnreachable());
+      },
+      ::testing::ExitedWithCode(1), "^unit\\.pkt:2: error handling packet: Timed out waiting for packet\n");
+}
+
 TEST_F(RunCore, OutboundAnyTimeIsNeverLate) {
   RunImpl& run = Start();
   UdpSocket(run);
-  link_.QueueOutbound(KernelPortUnreachable(), 10 * kLateUs);
-  run.Outbound({2, AnyTime()}, PortUnreachable());
+  link_.QueueOutbound(KernelDatagram(10), 10 * kLateUs);
+  run.Outbound({2, AnyTime()}, Datagram(10));
   run.End();
 }
 
