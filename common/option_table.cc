@@ -42,6 +42,33 @@ std::string Expected(const OptionSpec& spec) {
   return "a value";
 }
 
+/// Why an Unsupported option is.
+std::string UnsupportedReason(OptionId id) {
+  switch (id) {
+    case OptionId::kSoFilename:
+    case OptionId::kSoFlags:
+      return "a test binary is statically linked against the kernel's own stack and cannot "
+             "load a user-space stack as a shared object";
+    case OptionId::kPspUdpPort:
+      return "PSP needs a PSP-capable device, so wire mode, which pktc does not run yet";
+    default:
+      return "wire mode is not implemented yet";
+  }
+}
+
+/// packetdrill's parse_non_fatal_arg(): comma- or space-separated words, unknown ones ignored.
+void ParseNonFatal(const std::string& text, Options* o) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t end = text.find_first_of(", ", i);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(i, end - i);
+    if (word == "packet") o->non_fatal_packet = true;
+    if (word == "syscall") o->non_fatal_syscall = true;
+    i = end + 1;
+  }
+}
+
 }  // namespace
 
 std::span<const OptionSpec> AllOptions() { return kOptions; }
@@ -68,7 +95,7 @@ bool ApplyOption(const OptionSpec& spec, const std::optional<std::string>& value
                  std::string* error) {
   std::string name = std::string("--") + spec.name;
   if (spec.status == OptionStatus::kUnsupported) {
-    *error = "option " + name + " is not supported by the pktc runtime yet";
+    *error = "option " + name + " is not supported by pktc: " + UnsupportedReason(spec.id);
     return false;
   }
   if (spec.TakesValue() && !value) {
@@ -174,19 +201,50 @@ bool ApplyOption(const OptionSpec& spec, const std::optional<std::string>& value
     case OptionId::kVersion:
       o->version = true;
       break;
-    case OptionId::kSendOmitFree:
-    case OptionId::kDebug:
-      break;  // Ignored: nothing in pktc depends on them.
-    // Refused above; listed so that a new row without a case here fails to compile.
     case OptionId::kNonFatal:
+      ParseNonFatal(*value, o);
+      break;
     case OptionId::kStrictSegments:
+      o->strict_segments = true;
+      break;
     case OptionId::kTcpTsEcrScaled:
+      o->tcp_ts_ecr_scaled = true;
+      break;
+    case OptionId::kSendOmitFree:
+      o->send_omit_free = true;
+      break;
     case OptionId::kSpeed:
+      o->speed = static_cast<std::uint32_t>(n);
+      break;
     case OptionId::kInitScripts:
+      o->init_scripts = *value;
+      break;
     case OptionId::kIsAnyip:
+      o->is_anyip = true;
+      break;
     case OptionId::kCodeCommand:
+      o->code_command = *value;
+      break;
     case OptionId::kCodeFormat:
+      // packetdrill knows one format; it dies on any other when it sets up code blocks.
+      if (*value != "python") {
+        *error = "unsupported --code_format '" + *value + "' (only python)";
+        return false;
+      }
+      o->code_format = *value;
+      break;
     case OptionId::kCodeSockopt:
+      if (!value->empty() && *value != "TCP_INFO" && *value != "TCP_CC_INFO" &&
+          *value != "SO_MEMINFO") {
+        *error = "unsupported --code_sockopt '" + *value +
+                 "' (TCP_INFO, TCP_CC_INFO or SO_MEMINFO)";
+        return false;
+      }
+      o->code_sockopt = *value;
+      break;
+    case OptionId::kDebug:
+      break;  // Ignored: pktc has no debug logging to turn on.
+    // Refused above; listed so that a new row without a case here fails to compile.
     case OptionId::kPspUdpPort:
     case OptionId::kWireClient:
     case OptionId::kWireServer:

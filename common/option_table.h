@@ -61,6 +61,17 @@ struct Options {
   std::string pcap_dir;                        ///< --pcap DIR
   bool timing_report = false;
   bool parallel = false;  ///< --parallel: the families at the same time.
+  bool non_fatal_packet = false;   ///< --non_fatal=packet: packet mismatches only warn.
+  bool non_fatal_syscall = false;  ///< --non_fatal=syscall: accepted; nothing reads it (as upstream).
+  bool strict_segments = false;    ///< One sniffed packet per outbound line, no aggregation.
+  bool tcp_ts_ecr_scaled = false;  ///< Interpolate inbound TS ecr values no TS val matches.
+  bool send_omit_free = false;     ///< Always so in pktc: send buffers are never freed.
+  std::optional<std::uint32_t> speed;  ///< --speed: tun0's link speed in Mbit/s.
+  std::string init_scripts;            ///< Comma-separated commands run before the device.
+  bool is_anyip = false;  ///< The local address is not assigned to tun0 (anyip tests).
+  std::string code_command = "python3";  ///< Runs the code blocks pktc did not compile.
+  std::string code_format = "python";
+  std::string code_sockopt;  ///< "", TCP_INFO, TCP_CC_INFO or SO_MEMINFO: checked, all read.
 };
 
 /// Parses `value` as `spec` requires and applies it to `options`. False with a one-line reason

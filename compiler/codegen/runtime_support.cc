@@ -13,9 +13,7 @@ SourceLoc Loc(const ir::SourceLocation& loc) { return SourceLoc::getFromPointer(
 
 bool CheckRuntimeSupport(const ir::Script& script, DiagnosticEngine& diags) {
   int errors_before = diags.error_count();
-  for (const auto& [loc, what] : script.unsupported) {
-    diags.Error(Loc(loc), what + " is not supported by the pktc runtime yet");
-  }
+  for (const auto& [loc, message] : script.unsupported) diags.Error(Loc(loc), message);
   for (const ir::Event& event : script.events) {
     if (const auto* call = std::get_if<ir::Syscall>(&event.action)) {
       if (!SpecOf(call->id).runtime_supported) {

@@ -168,7 +168,7 @@ struct Script {
   std::vector<FamilyError> family_errors;
   /// Definitions of the native code-block functions (emitted before the events).
   std::vector<std::string> code_functions;
-  /// Encapsulation, PSP or other constructs the runtime cannot execute yet, as (loc, what):
+  /// Encapsulation, PSP or other constructs the runtime cannot execute, as (loc, message):
   /// codegen reports them; --check accepts them.
   std::vector<std::pair<SourceLocation, std::string>> unsupported;
 };

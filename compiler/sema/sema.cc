@@ -141,9 +141,15 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
     if (const auto* packet = std::get_if<ast::Packet>(&event.action)) {
       is_outbound = packet->direction == '>';
       for (const ast::Encap& encap : packet->encaps) {
-        out.unsupported.push_back({Loc(encap.range), "encapsulation header '" + encap.kind + "'"});
+        out.unsupported.push_back({Loc(encap.range), "encapsulation header '" + encap.kind +
+                                                            "' is not supported by the pktc runtime yet"});
       }
-      if (packet->psp) out.unsupported.push_back({Loc(packet->seq_range), "PSP encapsulation"});
+      if (packet->psp) {
+        out.unsupported.push_back(
+            {Loc(packet->seq_range),
+             "PSP encapsulation needs a PSP-capable device, so wire mode, which pktc does not "
+             "run yet"});
+      }
       bool ok = true;
       switch (packet->protocol) {
         case ast::Packet::Protocol::kTcp: {
@@ -225,15 +231,16 @@ void Checker::CheckOptions(const ast::Script& script, ir::Script& out) {
                               "' is a flag of the test binary, not of a script header");
       continue;
     }
-    if (spec->status == OptionStatus::kUnsupported) {
-      // --check accepts the whole language; building refuses it (runtime_support.cc).
-      out.unsupported.push_back({Loc(option.range), "option '--" + option.name + "'"});
-      out.header_options.emplace_back(option.name, option.value);
-      continue;
-    }
     // The test binary's own parser, so a value it would refuse at run time fails here.
     Options scratch;
     std::string error;
+    if (spec->status == OptionStatus::kUnsupported) {
+      // --check accepts the whole language; building refuses it (runtime_support.cc).
+      ApplyOption(*spec, option.value, &scratch, &error);
+      out.unsupported.push_back({Loc(option.range), error});
+      out.header_options.emplace_back(option.name, option.value);
+      continue;
+    }
     if (!ApplyOption(*spec, option.value, &scratch, &error)) {
       Error(option.range, error);
       continue;

@@ -32,19 +32,22 @@ void ShiftSackBlocks(std::vector<std::uint8_t>& options, std::uint32_t offset) {
 }
 
 /// Replaces every TS ecr with the live val the kernel sent for that script val.
-bool EcrToLive(const SocketState& socket, std::vector<std::uint8_t>& options, std::string* error) {
+bool EcrToLive(const SocketState& socket, bool scaled, std::vector<std::uint8_t>& options,
+               std::string* error) {
   bool ok = true;
   ForEachOption(options, kTcpOptionTimestamp, [&](std::uint8_t* opt, std::uint8_t len) {
     if (len != 10 || !ok) return;
     std::uint32_t ecr = Get32(opt + 6);
     auto it = socket.ts_script_to_live.find(ecr);
-    if (it == socket.ts_script_to_live.end()) {
+    if (it != socket.ts_script_to_live.end()) {
+      Put32(opt + 6, it->second);
+    } else if (scaled && socket.has_ts_baseline) {
+      Put32(opt + 6, ecr - socket.ts_first_script + socket.ts_first_live);
+    } else {
       ok = false;
       *error = "unable to infer live TS ecr for script TS ecr " + std::to_string(ecr) +
                "; no matching or preceding outbound TS val";
-      return;
     }
-    Put32(opt + 6, it->second);
   });
   return ok;
 }
@@ -79,7 +82,8 @@ bool HasTcpOption(const std::vector<std::uint8_t>& block, std::uint8_t kind) {
   return found;
 }
 
-bool InboundToLive(SocketState& s, const TcpSegment& seg, TcpHeader* live, std::string* error) {
+bool InboundToLive(SocketState& s, const TcpSegment& seg, bool ecr_scaled, TcpHeader* live,
+                   std::string* error) {
   bool syn = seg.flags & kSyn;
   if (syn) s.remote_isn = seg.seq;  // The peer's live ISN is the script's.
   TcpHeader& h = *live;
@@ -92,7 +96,7 @@ bool InboundToLive(SocketState& s, const TcpSegment& seg, TcpHeader* live, std::
   std::uint32_t offset = syn ? s.local_isn_live - s.local_isn_script : s.local_isn_live;
   h.ack = seg.ack + offset;
   ShiftSackBlocks(h.options, offset);
-  return EcrToLive(s, h.options, error);
+  return EcrToLive(s, ecr_scaled, h.options, error);
 }
 
 TcpHeader OutboundToScript(SocketState& s, const TcpSegment& seg, const TcpHeader& live) {

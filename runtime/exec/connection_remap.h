@@ -49,9 +49,10 @@ struct SocketState {
 
 /// The live header of a scripted inbound segment: ports filled in, sequence number, ACK, SACK
 /// blocks and TS ecr moved to live space. A SYN fixes the peer's ISN. False, with `error`, if
-/// a TS ecr echoes no TS val the kernel sent.
-bool InboundToLive(SocketState& socket, const TcpSegment& segment, TcpHeader* live,
-                   std::string* error);
+/// a TS ecr echoes no TS val the kernel sent, unless `ecr_scaled` (--tcp_ts_ecr_scaled) and a
+/// first TS val is known: the ecr is then interpolated from it.
+bool InboundToLive(SocketState& socket, const TcpSegment& segment, bool ecr_scaled,
+                   TcpHeader* live, std::string* error);
 
 /// The kernel's segment in script space, for matching against `segment` (the script's line).
 /// The connection's first outbound SYN binds the local ISN; TS vals are remembered for later

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "net/packet_codec.h"
@@ -28,6 +29,13 @@ struct FamilyConfig {
   std::map<std::string, std::string> defines;
   std::string pcap_dir;
   bool timing_report = false;
+  bool non_fatal_packet = false;   ///< Outbound mismatches and timing only warn.
+  bool strict_segments = false;    ///< No aggregation of outbound segments.
+  bool tcp_ts_ecr_scaled = false;  ///< Interpolate unmatched inbound TS ecr values.
+  bool is_anyip = false;           ///< local is not assigned to tun0; fills UDP/ICMP tuples.
+  std::optional<std::uint32_t> speed;  ///< tun0's link speed to set (Mbit/s).
+  std::string init_scripts;            ///< --init_scripts, run before the device exists.
+  std::string code_command = "python3";
 };
 
 }  // namespace pktc::rt

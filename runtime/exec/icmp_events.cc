@@ -43,6 +43,7 @@ void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
          std::string("bad ICMP type for ") + (v6 ? "ICMPv6" : "ICMPv4") + " in this family");
   }
   WaitForStart(ev, t, "inbound packet", &lock);
+  FillAnyipPorts(*s);
   std::uint32_t rest = 0;
   if (icmp.mtu) rest = *icmp.mtu;  // frag_needed: low 16 bits on ICMPv4; packet_too_big: all 32
   if (icmp.id) rest = static_cast<std::uint32_t>(*icmp.id) << 16;
@@ -83,15 +84,19 @@ void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
   const DecodedPacket& live = out.decoded;
   std::uint8_t type = v6 ? icmp.type_v6 : icmp.type_v4;
   std::uint8_t code = v6 ? icmp.code_v6 : icmp.code_v4;
+  std::string diff;
   if (live.icmp_type != type || live.icmp_code != code) {
-    Fail(ev, "error handling packet",
-         "live packet field icmp_type/code: expected: " + std::to_string(type) + "/" +
-             std::to_string(code) + " vs actual: " + std::to_string(live.icmp_type) + "/" +
-             std::to_string(live.icmp_code));
+    diff = "live packet field icmp_type/code: expected: " + std::to_string(type) + "/" +
+           std::to_string(code) + " vs actual: " + std::to_string(live.icmp_type) + "/" +
+           std::to_string(live.icmp_code);
+  } else {
+    diff = CheckIpFields(icmp.ip, live);
   }
-  std::string diff = CheckIpFields(icmp.ip, live);
-  if (!diff.empty()) Fail(ev, "error handling packet", diff);
-  CheckOutboundTime(ev, t, out.sent_ns);
+  if (diff.empty()) {
+    CheckOutboundTime(ev, t, out.sent_ns);
+  } else {
+    PacketMismatch(ev, diff);
+  }
   Trace(ev, t, "outbound icmp", timing_.ScriptUs(out.sent_ns));
   EndEvent(t, /*inbound_packet=*/false);
 }

@@ -34,7 +34,8 @@ RunImpl::RunImpl(const ScriptInfo& script, const FamilyConfig& config, PacketLin
       config_(config),
       link_(link),
       commands_(commands),
-      timing_(config.tolerance_usecs, config.tolerance_percent) {}
+      timing_(config.tolerance_usecs, config.tolerance_percent),
+      code_blocks_(config.code_command) {}
 
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
@@ -122,13 +123,21 @@ void RunImpl::EndEvent(const EventWindow& w, bool inbound_packet) {
   timing_.End(w, inbound_packet);
 }
 
-void RunImpl::CheckOutboundTime(const Event& ev, const EventWindow& w, std::int64_t sent_ns,
+bool RunImpl::CheckOutboundTime(const Event& ev, const EventWindow& w, std::int64_t sent_ns,
                                 const std::string& detail) {
   // packetdrill checks the send time of every outbound packet it matches, whatever protocol.
-  if (std::optional<std::string> off =
-          timing_.Check(w, timing_.ScriptUs(sent_ns), "outbound packet")) {
-    Fail(ev, kTimingError, *off + detail);
-  }
+  std::optional<std::string> off = timing_.Check(w, timing_.ScriptUs(sent_ns), "outbound packet");
+  if (!off) return true;
+  PacketMismatch(ev, std::string(kTimingError) + ": " + *off + detail);
+  return false;
+}
+
+void RunImpl::PacketMismatch(const Event& ev, const std::string& message) {
+  if (!config_.non_fatal_packet) Fail(ev, "error handling packet", message);
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s:%d: warning handling packet: %s\n", script_.path, ev.line,
+               message.c_str());
+  std::fflush(stderr);
 }
 
 void RunImpl::Trace(const Event& ev, const EventWindow& w, const std::string& what,
@@ -235,6 +244,12 @@ std::uint16_t RunImpl::EphemeralPort(const Event& ev) {
   close(fd);
   return ntohs(addr.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&addr)->sin_port
                                          : reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+}
+
+void RunImpl::FillAnyipPorts(SocketState& s) const {
+  if (!config_.is_anyip) return;
+  if (!s.remote_port) s.remote_port = static_cast<std::uint16_t>(config_.connect_port);
+  if (!s.local_port) s.local_port = static_cast<std::uint16_t>(config_.bind_port);
 }
 
 std::size_t RunImpl::FillSockaddr(int domain, const IpAddress& address, std::uint16_t port,

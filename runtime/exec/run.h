@@ -93,12 +93,16 @@ class RunImpl final : public Run {
   void WaitForStart(const Event& ev, const EventWindow& w, const char* what,
                     std::unique_lock<std::mutex>* held);
   void EndEvent(const EventWindow& w, bool inbound_packet);
-  /// Fails with the timing error unless an outbound packet matched by `ev` was sent in its
-  /// window; `detail` (the script and actual packet lines) follows the message.
-  void CheckOutboundTime(const Event& ev, const EventWindow& w, std::int64_t sent_ns,
+  /// Whether an outbound packet matched by `ev` was sent in its window; a packet mismatch
+  /// (PacketMismatch) if not. `detail` (the script and actual packet lines) follows the message.
+  bool CheckOutboundTime(const Event& ev, const EventWindow& w, std::int64_t sent_ns,
                          const std::string& detail = "");
 
   [[noreturn]] void Fail(const Event& ev, const std::string& category, const std::string& message);
+  /// An outbound packet that differs from its line in a header, an option, its payload or its
+  /// time: fatal, or under --non_fatal=packet a warning after which the run goes on (as
+  /// packetdrill, without that packet's remaining checks). Returns only in the second case.
+  void PacketMismatch(const Event& ev, const std::string& message);
   void CheckResult(const Event& ev, const char* call, const Expect& expect, std::int64_t result,
                    int err, bool creates_fd);
   /// With -v: one line per event, its scheduled and actual time (for an outbound packet, when
@@ -107,6 +111,9 @@ class RunImpl final : public Run {
              std::optional<std::int64_t> actual_us = std::nullopt);
 
   int LiveFd(const Event& ev, const char* call, std::int64_t script_fd);
+  /// With --is_anyip an inbound UDP datagram or ICMP message may come before the socket sent
+  /// anything: as packetdrill, ports it has not learned are the configured ones.
+  void FillAnyipPorts(SocketState& s) const;
 
   // System calls (syscalls.cc). Execute runs on the main thread, or on the blocking-call thread
   // for `T1...T2 call()` events; either way with mu_ held, released around the call itself.
@@ -163,9 +170,10 @@ class RunImpl final : public Run {
   /// aggregated until the script's length.
   OutboundPacket ReadTcpAggregate(const Event& ev, SocketState& socket, const TcpSegment& seg,
                                   const EventWindow& w);
-  /// Fails with every field in which the kernel's segment differs from the script's.
-  void MatchTcpOrFail(const Event& ev, const SocketState& socket, const TcpSegment& seg,
-                      const EventWindow& w, const OutboundPacket& live, const TcpHeader& mapped);
+  /// Whether the kernel's segment matches the script's; a PacketMismatch listing every field
+  /// that differs if not.
+  bool MatchTcp(const Event& ev, const SocketState& socket, const TcpSegment& seg,
+                const EventWindow& w, const OutboundPacket& live, const TcpHeader& mapped);
   std::string ScriptPacketLine(const TcpSegment& seg, std::int64_t us) const;
   std::string ActualPacketLine(const OutboundPacket& live, const TcpHeader& mapped) const;
   /// The packet an inbound ICMP error echoes: the socket's own outbound packet, its IP header

@@ -42,7 +42,9 @@ void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
   WaitForStart(ev, t, "inbound packet", &lock);
   TcpHeader h;
   std::string error;
-  if (!InboundToLive(s, seg, &h, &error)) Fail(ev, "error handling packet", error);
+  if (!InboundToLive(s, seg, config_.tcp_ts_ecr_scaled, &h, &error)) {
+    Fail(ev, "error handling packet", error);
+  }
   std::string key = HasTcpOption(h.options, kTcpOptionMd5) ? s.md5_key : std::string();
   report_.RememberPacket('<', timing_.ElapsedUs(), TcpSegmentToString(h, seg.len, true));
   Inject(ev,
@@ -76,25 +78,41 @@ bool RunImpl::NextTcpSegment(const Event& ev, SocketState& s, std::int64_t deadl
 RunImpl::OutboundPacket RunImpl::ReadTcpAggregate(const Event& ev, SocketState& s,
                                                   const TcpSegment& seg, const EventWindow& w) {
   std::int64_t deadline = timing_.SniffDeadlineNs(w);
+  auto next = [&](OutboundPacket* out) {
+    if (!NextTcpSegment(ev, s, deadline, out)) {
+      Fail(ev, "error handling packet",
+           "Timed out waiting for packet\nscript packet:  " + ScriptPacketLine(seg, w.start_us));
+    }
+  };
   OutboundPacket live;
-  if (!NextTcpSegment(ev, s, deadline, &live)) {
-    Fail(ev, "error handling packet",
-         "Timed out waiting for packet\nscript packet:  " + ScriptPacketLine(seg, w.start_us));
-  }
+  next(&live);
   DecodedPacket& first = live.decoded;
   std::size_t total = first.payload_len;
-  while (total < seg.len) {
+  std::size_t last_len = first.payload_len;
+  // As packetdrill's do_outbound_script_packet(): consecutive segments are gathered until the
+  // script's length (one only with --strict_segments); each one must wait for its packet.
+  while (total < seg.len && !config_.strict_segments) {
     OutboundPacket more;
-    if (!NextTcpSegment(ev, s, deadline, &more)) break;
+    next(&more);
+    std::size_t len = more.decoded.payload_len;
     if (more.decoded.tcp.seq != first.tcp.seq + total) {
       Fail(ev, "error handling packet",
            "live packet payload: expected " + std::to_string(seg.len) +
                " bytes in contiguous segments, but a segment starts at a gap");
     }
+    // Every fragment but the last is as long as the one before it.
+    if (len < seg.len - total && len != last_len) {
+      Fail(ev, "error handling packet",
+           "fragment payload: expected " + std::to_string(last_len) + " bytes vs actual " +
+               std::to_string(len) + " bytes; total payload: expected " +
+               std::to_string(seg.len) + " bytes vs actual " + std::to_string(total + len) +
+               " bytes");
+    }
+    last_len = len;
     std::uint32_t first_seq = first.tcp.seq;
     bool first_cwr = first.tcp.flags & kCwr;
     bool zero = first.payload_all_zero && more.decoded.payload_all_zero;
-    total += more.decoded.payload_len;
+    total += len;
     first = more.decoded;       // Headers of the last fragment...
     first.tcp.seq = first_seq;  // ...but sequence number and CWR of the first.
     first.tcp.flags =
@@ -106,12 +124,17 @@ RunImpl::OutboundPacket RunImpl::ReadTcpAggregate(const Event& ev, SocketState& 
     live.sent_ns = more.sent_ns;
     live.bytes = std::move(more.bytes);
   }
+  if (total != seg.len) {
+    Fail(ev, "error handling packet",
+         "live packet payload: expected " + std::to_string(seg.len) + " bytes vs actual " +
+             std::to_string(total) + " bytes\nscript packet:  " +
+             ScriptPacketLine(seg, w.start_us));
+  }
   return live;
 }
 
-void RunImpl::MatchTcpOrFail(const Event& ev, const SocketState& s, const TcpSegment& seg,
-                             const EventWindow& w, const OutboundPacket& live,
-                             const TcpHeader& mapped) {
+bool RunImpl::MatchTcp(const Event& ev, const SocketState& s, const TcpSegment& seg,
+                       const EventWindow& w, const OutboundPacket& live, const TcpHeader& mapped) {
   // With a TCP-MD5 key on the connection the digest is checked for being the right signature
   // rather than for equal bytes.
   bool md5_signed = !s.md5_key.empty() && HasTcpOption(live.decoded.tcp.options, kTcpOptionMd5);
@@ -120,12 +143,13 @@ void RunImpl::MatchTcpOrFail(const Event& ev, const SocketState& s, const TcpSeg
     diffs.push_back({"tcp_md5_signature", "the RFC 2385 signature for the installed key",
                      "a different digest"});
   }
-  if (diffs.empty()) return;
+  if (diffs.empty()) return true;
   std::string message = DescribeDiff(diffs[0]);
   for (std::size_t i = 1; i < diffs.size(); ++i) message += "\n  and " + DescribeDiff(diffs[i]);
   message += "\nscript packet:  " + ScriptPacketLine(seg, w.start_us);
   message += "\nactual packet:  " + ActualPacketLine(live, mapped);
-  Fail(ev, "error handling packet", message);
+  PacketMismatch(ev, message);
+  return false;
 }
 
 void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
@@ -135,10 +159,11 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
   if (!s) Fail(ev, "error handling packet", "no socket under test for this outbound packet");
   OutboundPacket live = ReadTcpAggregate(ev, *s, seg, t);
   TcpHeader mapped = OutboundToScript(*s, seg, live.decoded.tcp);
-  MatchTcpOrFail(ev, *s, seg, t, live, mapped);
-  CheckOutboundTime(ev, t, live.sent_ns,
-                    "\nscript packet:  " + ScriptPacketLine(seg, t.start_us) +
-                        "\nactual packet:  " + ActualPacketLine(live, mapped));
+  if (MatchTcp(ev, *s, seg, t, live, mapped)) {
+    CheckOutboundTime(ev, t, live.sent_ns,
+                      "\nscript packet:  " + ScriptPacketLine(seg, t.start_us) +
+                          "\nactual packet:  " + ActualPacketLine(live, mapped));
+  }
   Trace(ev, t, "outbound " + TcpSegmentToString(mapped, live.decoded.payload_len, true),
         timing_.ScriptUs(live.sent_ns));
   EndEvent(t, /*inbound_packet=*/false);

@@ -89,6 +89,15 @@ std::string UsageText(const ScriptInfo& script, const char* argv0) {
       "  --tolerance_percent=P   relative tolerance (default 12.5)\n"
       "  --tcp_ts_tick_usecs=N   check outbound TS val at N us per tick (default 0: unchecked)\n"
       "  --mss=N                 inject TCP packets as GSO packets of segment size N\n"
+      "  --strict_segments       match each outbound line to one packet (no aggregation)\n"
+      "  --tcp_ts_ecr_scaled     interpolate inbound TS ecr values no outbound TS val matches\n"
+      "  --non_fatal=packet      outbound packet mismatches are warnings, the run goes on\n"
+      "  --speed=MBPS            set tun0's link speed (ethtool -s tun0 speed N autoneg off)\n"
+      "  --init_scripts=A,B      run these commands with /bin/sh before tun0 exists\n"
+      "  --is_anyip              do not assign local_ip to tun0 (anyip tests route it)\n"
+      "  --code_command=CMD      run the code blocks pktc did not compile with CMD (python3)\n"
+      "  --code_format=python --code_sockopt=NAME   accepted as packetdrill's (checked)\n"
+      "  --send_omit_free        accepted: send buffers are never freed in pktc\n"
       "  -D NAME=VALUE           override a define the script uses as a value\n"
       "  -v, --verbose           print every event with its scheduled and actual time\n"
       "  --junit FILE            also write the results as JUnit XML\n"
@@ -167,6 +176,13 @@ bool ResolveFamily(const Options& o, const std::string& family, FamilyConfig* c,
   c->defines = o.defines;
   c->pcap_dir = o.pcap_dir;
   c->timing_report = o.timing_report;
+  c->non_fatal_packet = o.non_fatal_packet;
+  c->strict_segments = o.strict_segments;
+  c->tcp_ts_ecr_scaled = o.tcp_ts_ecr_scaled;
+  c->is_anyip = o.is_anyip;
+  c->speed = o.speed;
+  c->init_scripts = o.init_scripts;
+  c->code_command = o.code_command;
   return true;
 }
 

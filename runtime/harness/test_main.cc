@@ -7,7 +7,9 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +49,47 @@ int Skip(const std::string& reason) {
 int Error(const ScriptInfo& script, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", script.path, message.c_str());
   return kExitFail;
+}
+
+/// packetdrill's run_init_scripts(): each comma-separated command with the shell, in order; the
+/// first that fails ends the run.
+bool RunInitScripts(const ScriptInfo& script, const std::string& scripts,
+                    CommandRunner& commands) {
+  std::size_t start = 0;
+  while (start < scripts.size()) {
+    std::size_t comma = scripts.find(',', start);
+    std::string command = scripts.substr(start, comma - start);
+    std::string error;
+    if (!commands.Run(command, &error)) {
+      std::fprintf(stderr, "%s: error executing init script '%s': %s\n", script.path,
+                   command.c_str(), error.c_str());
+      return false;
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return true;
+}
+
+/// Whether `address` is assigned to an interface of this network namespace.
+bool IsLocalAddress(const IpAddress& address) {
+  int fd = socket(address.family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(sockaddr_in);
+  if (address.family == AF_INET) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+    sin->sin_family = AF_INET;
+    std::memcpy(&sin->sin_addr, address.bytes, 4);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    sin6->sin6_family = AF_INET6;
+    std::memcpy(&sin6->sin6_addr, address.bytes, 16);
+    len = sizeof(sockaddr_in6);
+  }
+  bool local = bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0;
+  close(fd);
+  return local;
 }
 
 /// Everything one family's run does; executes in a child process.
@@ -92,6 +135,10 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config, const RunLin
   if (!netlink.ok()) return Error(script, "cannot open a netlink socket");
   int lo = static_cast<int>(if_nametoindex("lo"));
   if (lo == 0 || !netlink.SetLinkUp(lo, &error)) return Error(script, "lo: " + error);
+  CommandRunner commands;
+  if (!commands.Prepare(script, &error)) return Error(script, error);
+  // packetdrill runs --init_scripts after parsing, before it creates the device.
+  if (!RunInitScripts(script, config.init_scripts, commands)) return kExitFail;
 
   TunDevice tun;
   switch (tun.Open(&error)) {
@@ -104,17 +151,23 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config, const RunLin
     case TunDevice::OpenResult::kError:
       return Error(script, error);
   }
-  if ((config.mtu != 1500 && !netlink.SetMtu(tun.ifindex(), config.mtu, &error)) ||
+  if (config.is_anyip && IsLocalAddress(config.local)) {
+    return Error(script, "error: live_local_ip " + config.local.ToString() +
+                             " is not remote for anyip");
+  }
+  // With --is_anyip the local address stays off tun0 (the script routes it, e.g. to lo); the
+  // route to the peer never has a gateway here, with or without it (see README).
+  if ((config.speed && !tun.SetSpeed(*config.speed, &error)) ||
+      (config.mtu != 1500 && !netlink.SetMtu(tun.ifindex(), config.mtu, &error)) ||
       !netlink.SetLinkUp(tun.ifindex(), &error) ||
-      !netlink.AddAddress(tun.ifindex(), config.local, config.local_prefix_len, &error) ||
-      !netlink.WaitUntilLocal(config.local, &error) ||
+      (!config.is_anyip &&
+       (!netlink.AddAddress(tun.ifindex(), config.local, config.local_prefix_len, &error) ||
+        !netlink.WaitUntilLocal(config.local, &error))) ||
       !netlink.AddRoute(tun.ifindex(), config.remote, config.remote_prefix_len, &error) ||
       !tun.OpenSniffer(&error)) {
     return Error(script, tun.name() + ": " + error);
   }
   if (pcap.is_open()) tun.RecordTo(&pcap);
-  CommandRunner commands;
-  if (!commands.Prepare(script, &error)) return Error(script, error);
 
   RunImpl run(script, config, /*link=*/tun, commands);
   run.RunInitCommand();

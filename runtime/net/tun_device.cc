@@ -3,7 +3,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if_ether.h>
+#include <linux/sockios.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
@@ -64,6 +66,30 @@ TunDevice::OpenResult TunDevice::Open(std::string* error) {
     return OpenResult::kError;
   }
   return OpenResult::kOk;
+}
+
+bool TunDevice::SetSpeed(std::uint32_t mbps, std::string* error) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *error = std::string("socket: ") + std::strerror(errno);
+    return false;
+  }
+  ethtool_cmd cmd{};
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  ifr.ifr_data = reinterpret_cast<char*>(&cmd);
+  cmd.cmd = ETHTOOL_GSET;
+  bool ok = ioctl(fd, SIOCETHTOOL, &ifr) == 0;
+  if (ok) {
+    ethtool_cmd_speed_set(&cmd, mbps);
+    cmd.autoneg = AUTONEG_DISABLE;
+    cmd.cmd = ETHTOOL_SSET;
+    ok = ioctl(fd, SIOCETHTOOL, &ifr) == 0;
+  }
+  if (!ok) *error = "cannot set the link speed to " + std::to_string(mbps) + " Mbit/s: " +
+                    std::strerror(errno);
+  close(fd);
+  return ok;
 }
 
 bool TunDevice::OpenSniffer(std::string* error) {

@@ -25,6 +25,9 @@ class TunDevice final : public PacketLink {
   /// Creates tun0 (IFF_TUN, virtio-net headers, checksum and TSO offloads, like packetdrill),
   /// so the kernel hands it whole GSO packets with partial checksums.
   OpenResult Open(std::string* error);
+  /// Sets the link speed the device reports (packetdrill's --speed: `ethtool -s tun0 speed N
+  /// autoneg off`), which the kernel copies when the link next comes up; call while down.
+  bool SetSpeed(std::uint32_t mbps, std::string* error);
   /// Opens the packet socket that timestamps outbound packets; call after the link is up.
   bool OpenSniffer(std::string* error);
 

@@ -86,9 +86,42 @@ TEST(OptionTable, AppliesValuesWithTheirRanges) {
 TEST(OptionTable, UnsupportedOptionsAreRefusedWithAReason) {
   Options o;
   std::string error;
-  EXPECT_FALSE(ApplyOption(*FindOption("strict_segments"), std::nullopt, &o, &error));
-  EXPECT_EQ(error, "option --strict_segments is not supported by the pktc runtime yet");
-  EXPECT_TRUE(ApplyOption(*FindOption("send_omit_free"), std::nullopt, &o, &error));
+  EXPECT_FALSE(ApplyOption(*FindOption("so_filename"), "stack.so", &o, &error));
+  EXPECT_EQ(error,
+            "option --so_filename is not supported by pktc: a test binary is statically linked "
+            "against the kernel's own stack and cannot load a user-space stack as a shared "
+            "object");
+  EXPECT_FALSE(ApplyOption(*FindOption("psp_udp_port"), "1000", &o, &error));
+  EXPECT_EQ(error,
+            "option --psp_udp_port is not supported by pktc: PSP needs a PSP-capable device, so "
+            "wire mode, which pktc does not run yet");
+  EXPECT_TRUE(ApplyOption(*FindOption("debug"), std::nullopt, &o, &error));
+}
+
+TEST(OptionTable, NonFatalTakesWordsAsPacketdrillDoes) {
+  Options o;
+  std::string error;
+  EXPECT_TRUE(ApplyOption(*FindOption("non_fatal"), "packet, syscall,other", &o, &error));
+  EXPECT_TRUE(o.non_fatal_packet);
+  EXPECT_TRUE(o.non_fatal_syscall);
+  Options p;
+  EXPECT_TRUE(ApplyOption(*FindOption("non_fatal"), "syscall", &p, &error));
+  EXPECT_FALSE(p.non_fatal_packet);
+}
+
+TEST(OptionTable, CodeOptionsAreCheckedLikePacketdrills) {
+  Options o;
+  std::string error;
+  EXPECT_TRUE(ApplyOption(*FindOption("code_format"), "python", &o, &error));
+  EXPECT_FALSE(ApplyOption(*FindOption("code_format"), "lua", &o, &error));
+  EXPECT_EQ(error, "unsupported --code_format 'lua' (only python)");
+  EXPECT_TRUE(ApplyOption(*FindOption("code_sockopt"), "TCP_CC_INFO", &o, &error));
+  EXPECT_FALSE(ApplyOption(*FindOption("code_sockopt"), "TCP_MAXSEG", &o, &error));
+  EXPECT_TRUE(ApplyOption(*FindOption("code_command"), "/usr/bin/python3 -B", &o, &error));
+  EXPECT_EQ(o.code_command, "/usr/bin/python3 -B");
+  EXPECT_FALSE(ApplyOption(*FindOption("speed"), "4294967296", &o, &error));
+  EXPECT_TRUE(ApplyOption(*FindOption("speed"), "4294967295", &o, &error));
+  EXPECT_EQ(o.speed, 4294967295u);
 }
 
 }  // namespace

@@ -333,7 +333,7 @@ TEST_F(RunCore, OutboundTcpOutsideToleranceIsATimingError) {
         run.Outbound({4, Plus(0)}, Segment(kSyn | kAck, 0, 1001));
       },
       ::testing::ExitedWithCode(1),
-      "^unit\\.pkt:4: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
+      "^unit\\.pkt:4: error handling packet: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
       "at 0\\.5[0-9]+ sec; tolerance 0\\.050000 sec\n"
       "script packet:  0\\.0[0-9]+ S\\. 0:0\\(0\\) ack 1001\n"
       "actual packet:  0\\.5[0-9]+ S\\. 0:0\\(0\\) ack 1001 win 65535\n");
@@ -364,7 +364,7 @@ TEST_F(RunCore, OutboundUdpOutsideToleranceIsATimingError) {
         run.Outbound({2, Plus(0)}, Datagram(10));
       },
       ::testing::ExitedWithCode(1),
-      "^unit\\.pkt:2: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
+      "^unit\\.pkt:2: error handling packet: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
       "at 0\\.5[0-9]+ sec; tolerance 0\\.050000 sec\n");
 }
 
@@ -396,7 +396,7 @@ TEST_F(RunCore, OutboundIcmpOutsideToleranceIsATimingError) {
         run.Outbound({2, Plus(0)}, EchoRequest());
       },
       ::testing::ExitedWithCode(1),
-      "^unit\\.pkt:2: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
+      "^unit\\.pkt:2: error handling packet: timing error: expected outbound packet at 0\\.0[0-9]+ sec but happened "
       "at 0\\.5[0-9]+ sec; tolerance 0\\.050000 sec\n");
 }
 
