@@ -13,6 +13,10 @@ namespace pktc {
 /// expansions (`$`, `*`) are left out: they are not files next to the script.
 std::vector<std::string> RelativePathsInCommand(const std::string& command);
 
+/// The relative paths a helper file (a shell or Python script a command runs) names, as
+/// RelativePathsInCommand finds them, outside `#` comments.
+std::vector<std::string> RelativePathsInHelper(const std::string& text);
+
 /// Normalises "a/./b/../c" to "a/c" (keeping leading "..").
 std::string NormalizeRelativePath(const std::string& path);
 

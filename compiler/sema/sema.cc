@@ -73,7 +73,11 @@ class Checker {
   void CheckOptions(const ast::Script& script, ir::Script& out);
   void SuggestOption(const ast::Option& option);
   void CheckTimes(const ast::Script& script);
-  void Embed(const ast::Command& command, ir::Script& out);
+  /// Embeds the helper files a command (run from the script's directory) names.
+  void Embed(const std::string& command, SourceRange where, ir::Script& out);
+  /// Embeds the file at `path` (relative to the script's directory) and, transitively, the
+  /// files it names. False if there is no such file.
+  bool EmbedFile(const std::string& path, SourceRange where, ir::Script& out);
   std::optional<ir::TcpPacket> LowerPacket(const ast::Packet& packet, const ast::Event& event);
   std::optional<ir::UdpPacket> LowerUdp(const ast::Packet& packet);
   std::optional<ir::IcmpPacket> LowerIcmp(const ast::Packet& packet, unsigned line,
@@ -123,11 +127,11 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
 
   if (script.init_command) {
     out.init_command = script.init_command->text;
-    Embed(*script.init_command, out);
+    Embed(script.init_command->text, script.init_command->range, out);
   }
   if (script.cleanup_command) {
     out.cleanup_command = script.cleanup_command->text;
-    Embed(*script.cleanup_command, out);
+    Embed(script.cleanup_command->text, script.cleanup_command->range, out);
   }
 
   for (const ast::Event& event : script.events) {
@@ -182,7 +186,7 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
       }
       ev.action = std::move(*lowered);
     } else if (const auto* command = std::get_if<ast::Command>(&event.action)) {
-      Embed(*command, out);
+      Embed(command->text, command->range, out);
       ev.action = ir::Command{command->text};
     } else if (const auto* code = std::get_if<ast::Code>(&event.action)) {
       std::optional<CodeBlock> block =
@@ -246,6 +250,13 @@ void Checker::CheckOptions(const ast::Script& script, ir::Script& out) {
       continue;
     }
     if (spec->id == OptionId::kDefine) continue;  // Applied by the lexer.
+    if (spec->id == OptionId::kInitScripts) {
+      for (llvm::StringRef rest = *option.value; !rest.empty();) {
+        auto [command, tail] = rest.split(',');
+        Embed(command.str(), option.range, out);
+        rest = tail;
+      }
+    }
     out.header_options.emplace_back(option.name, option.value);
   }
 }
@@ -281,22 +292,44 @@ void Checker::CheckTimes(const ast::Script& script) {
   }
 }
 
-void Checker::Embed(const ast::Command& command, ir::Script& out) {
-  for (const std::string& path : RelativePathsInCommand(command.text)) {
-    if (embedded_paths_.count(path)) continue;
-    std::string full = options_.script_dir.empty() ? path : options_.script_dir + "/" + path;
-    struct stat st;
-    if (stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;  // Not a file of ours.
-    std::ifstream in(full, std::ios::binary);
-    if (!in) {
-      Error(command.range, "cannot read '" + full + "', which the command runs");
-      continue;
-    }
-    std::stringstream contents;
-    contents << in.rdbuf();
-    embedded_paths_.insert(path);
-    out.files.push_back({path, contents.str(), static_cast<unsigned>(st.st_mode & 07777), full});
+void Checker::Embed(const std::string& command, SourceRange where, ir::Script& out) {
+  for (const std::string& path : RelativePathsInCommand(command)) {
+    if (EmbedFile(path, where, out)) continue;
+    // The command runs from the script's directory: a file missing there now fails the run
+    // (as under packetdrill) unless it appears before the test runs.
+    diags_.Warning(where.Start,
+                   "the command names '" + path + "', which is not a file next to the script (" +
+                       (options_.script_dir.empty() ? path : options_.script_dir + "/" + path) +
+                       "); the test binary will not carry it",
+                   where);
   }
+}
+
+bool Checker::EmbedFile(const std::string& path, SourceRange where, ir::Script& out) {
+  if (embedded_paths_.count(path)) return true;
+  std::string full = options_.script_dir.empty() ? path : options_.script_dir + "/" + path;
+  struct stat st;
+  if (stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  std::ifstream in(full, std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (!in) {
+    Error(where, "cannot read '" + full + "', which the command runs");
+    return true;
+  }
+  embedded_paths_.insert(path);
+  out.files.push_back({path, contents.str(), static_cast<unsigned>(st.st_mode & 07777), full});
+  // What a helper sources or runs by a relative path goes along, at the same relative place:
+  // relative to the script's directory, where commands run, or else to the helper's own
+  // (a helper that changes into its directory first). Names that are neither stay out.
+  std::string text = out.files.back().contents;
+  std::string helper_dir = path.find('/') == std::string::npos ? "" : path.substr(0, path.rfind('/'));
+  for (const std::string& named : RelativePathsInHelper(text)) {
+    if (!EmbedFile(named, where, out) && !helper_dir.empty()) {
+      EmbedFile(NormalizeRelativePath(helper_dir + "/" + named), where, out);
+    }
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,6 +57,24 @@ TEST(RelativePathsInCommand, KernelSelftestCommands) {
             Paths{"set_sysctls.py"});
 }
 
+TEST(RelativePathsInCommand, LeavesOutPrefixesAndSysctlKeys) {
+  EXPECT_EQ(RelativePathsInCommand("ip route add 10.0.0.0/8 dev tun0; ip -6 route add fd00::/64"),
+            std::vector<std::string>{});
+  EXPECT_EQ(RelativePathsInCommand("sysctl -w net/ipv4/tcp_pacing_ss_ratio=200"),
+            std::vector<std::string>{});
+  EXPECT_EQ(RelativePathsInCommand("X=./a.sh ./b.sh"), (std::vector<std::string>{"a.sh", "b.sh"}));
+}
+
+TEST(RelativePathsInHelper, SkipsCommentsButNotWords) {
+  std::string helper =
+      "#!/bin/bash\n"
+      "# Sourced by the SYN/ACK tests.\n"
+      ". scripts/linux.sh  # settings\n"
+      "echo $# ../lib/x.sh\n";
+  EXPECT_EQ(RelativePathsInHelper(helper),
+            (std::vector<std::string>{"scripts/linux.sh", "../lib/x.sh"}));
+}
+
 TEST(NormalizeRelativePath, RemovesDotAndDotDot) {
   EXPECT_EQ(NormalizeRelativePath("a/./b/../c"), "a/c");
   EXPECT_EQ(NormalizeRelativePath("./a"), "a");
