@@ -616,6 +616,11 @@ std::optional<ir::IcmpPacket> Checker::LowerIcmp(const ast::Packet& packet, unsi
     Error(packet.icmp_range, "echoed sequence numbers must fit in 32 bits and the length in 16");
     return std::nullopt;
   }
+  if (packet.icmp_echoed == "raw" && packet.echoed_len < 8) {
+    Error(packet.icmp_range, "icmp_bytes " + std::to_string(packet.echoed_len) +
+                                 " smaller than icmp header length 8");
+    ok = false;
+  }
   if (packet.icmp_echoed == "tcp" && packet.echoed_end != packet.echoed_start + packet.echoed_len) {
     Error(packet.icmp_range, "inconsistent echoed TCP sequence numbers and payload size");
     ok = false;

@@ -10,8 +10,10 @@ namespace pktc::rt {
 
 std::vector<std::uint8_t> RunImpl::IcmpEchoedPacket(const IcmpMessage& icmp,
                                                     const SocketState& s) const {
+  // `[raw (LEN)]`: LEN is the whole ICMP message, its 8-byte header included (packetdrill's
+  // new_icmp_packet()); the rest is zeros.
   if (icmp.echoed == IcmpMessage::Echoed::kRaw) {
-    return std::vector<std::uint8_t>(icmp.echoed_len, 0);
+    return std::vector<std::uint8_t>(icmp.echoed_len > 8 ? icmp.echoed_len - 8 : 0, 0);
   }
   std::vector<std::uint8_t> echoed;
   IpFields plain;
