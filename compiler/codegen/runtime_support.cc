@@ -21,11 +21,6 @@ bool CheckRuntimeSupport(const ir::Script& script, DiagnosticEngine& diags) {
                     "system call '" + call->name + "' is not supported by the pktc runtime yet");
       }
     }
-    if (const auto* tcp = std::get_if<ir::TcpPacket>(&event.action)) {
-      if (tcp->ip.flowlabel) {
-        diags.Error(Loc(event.loc), "IPv6 flow labels are not supported by the pktc runtime yet");
-      }
-    }
   }
   return diags.error_count() == errors_before;
 }

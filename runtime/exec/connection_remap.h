@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 
+#include "exec/ip_fields.h"
 #include "net/packet_codec.h"
 #include "pktc/runtime.h"
 
@@ -45,6 +46,7 @@ struct SocketState {
   /// Script TS val -> the live val the kernel sent there, for later inbound TS ecr.
   std::map<std::uint32_t, std::uint32_t> ts_script_to_live;
   std::string md5_key;
+  FlowLabelMap flowlabels;  ///< Outbound IPv6 flow labels, script to live.
 };
 
 /// The live header of a scripted inbound segment: ports filled in, sequence number, ACK, SACK

@@ -94,6 +94,7 @@ void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
   } else {
     diff = CheckIpFields(icmp.ip, live);
   }
+  if (diff.empty() && s) diff = CheckFlowLabel(under_test_->flowlabels, icmp.ip, live);
   if (diff.empty()) {
     CheckOutboundTime(ev, t, out.sent_ns);
   } else {

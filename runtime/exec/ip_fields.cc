@@ -1,6 +1,8 @@
 // IP-level fields of scripted packets.
 #include "exec/ip_fields.h"
 
+#include <cstdio>
+
 namespace pktc::rt {
 
 IpFields InjectedIpFields(const IpInfo& info) {
@@ -8,6 +10,7 @@ IpFields InjectedIpFields(const IpInfo& info) {
   ip.tos = info.tos.value_or(0);
   if (info.ecn) ip.tos = static_cast<std::uint8_t>((ip.tos & ~3) | *info.ecn);
   if (info.ttl) ip.ttl = *info.ttl;
+  ip.flowlabel = info.flowlabel.value_or(0);  // Ignored on IPv4, as packetdrill does.
   return ip;
 }
 
@@ -25,6 +28,27 @@ std::string CheckIpFields(const IpInfo& want, const DecodedPacket& live) {
            " vs actual: " + std::to_string(live.ttl);
   }
   return "";
+}
+
+std::string CheckFlowLabel(FlowLabelMap& map, const IpInfo& want, const DecodedPacket& live) {
+  std::uint32_t script = want.flowlabel.value_or(0);
+  if (!script || live.ip_version != 6) return "";
+  if (!live.flowlabel) return "flowlabel unmarked in the live packet";
+  if (!map.script) {
+    map = {script, live.flowlabel};
+    return "";
+  }
+  if (script != map.script) {
+    if (live.flowlabel == map.live) return "expected a different flowlabel but got the same";
+    map = {script, live.flowlabel};
+    return "";
+  }
+  if (live.flowlabel == map.live) return "";
+  char buf[120];
+  std::snprintf(buf, sizeof buf,
+                "inconsistent flowlabels for this packet: expected: 0x%x vs actual: 0x%x",
+                map.live, live.flowlabel);
+  return buf;
 }
 
 }  // namespace pktc::rt

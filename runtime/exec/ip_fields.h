@@ -3,6 +3,7 @@
 #ifndef PKTC_RUNTIME_EXEC_IP_FIELDS_H_
 #define PKTC_RUNTIME_EXEC_IP_FIELDS_H_
 
+#include <cstdint>
 #include <string>
 
 #include "net/packet_codec.h"
@@ -10,8 +11,21 @@
 
 namespace pktc::rt {
 
-/// The IP fields of an injected packet: the script's TOS with its ECN bits, and its TTL.
+/// The IP fields of an injected packet: the script's TOS with its ECN bits, its TTL and IPv6
+/// flow label.
 IpFields InjectedIpFields(const IpInfo& info);
+
+/// The flow label a connection's outbound packets carry, bound to the script's: packetdrill
+/// checks flow labels for consistency, never for their value.
+struct FlowLabelMap {
+  std::uint32_t script = 0;  ///< 0: nothing bound yet.
+  std::uint32_t live = 0;
+};
+
+/// packetdrill's verify_outbound_live_ipv6_flowlabel(): "" when the script gives no label (or
+/// the packet is IPv4); else the live label must be set, the same script label must keep the
+/// same live label, and a new script label must come with a new live label (then bound).
+std::string CheckFlowLabel(FlowLabelMap& map, const IpInfo& want, const DecodedPacket& live);
 
 /// "" if `live` has every IP field the script asks for, else packetdrill's message for the
 /// first that differs ("live packet field ip_ttl: expected: 64 vs actual: 255").

@@ -159,10 +159,15 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
   if (!s) Fail(ev, "error handling packet", "no socket under test for this outbound packet");
   OutboundPacket live = ReadTcpAggregate(ev, *s, seg, t);
   TcpHeader mapped = OutboundToScript(*s, seg, live.decoded.tcp);
+  std::string detail = "\nscript packet:  " + ScriptPacketLine(seg, t.start_us) +
+                       "\nactual packet:  " + ActualPacketLine(live, mapped);
   if (MatchTcp(ev, *s, seg, t, live, mapped)) {
-    CheckOutboundTime(ev, t, live.sent_ns,
-                      "\nscript packet:  " + ScriptPacketLine(seg, t.start_us) +
-                          "\nactual packet:  " + ActualPacketLine(live, mapped));
+    std::string label = CheckFlowLabel(s->flowlabels, seg.ip, live.decoded);
+    if (!label.empty()) {
+      PacketMismatch(ev, label + detail);
+    } else {
+      CheckOutboundTime(ev, t, live.sent_ns, detail);
+    }
   }
   Trace(ev, t, "outbound " + TcpSegmentToString(mapped, live.decoded.payload_len, true),
         timing_.ScriptUs(live.sent_ns));

@@ -49,6 +49,7 @@ void RunImpl::Outbound(const Event& ev, const UdpDatagram& udp) {
     diff = "live packet field udp_payload_len: expected: " + std::to_string(udp.len) +
            " vs actual: " + std::to_string(live.payload_len);
   }
+  if (diff.empty()) diff = CheckFlowLabel(s->flowlabels, udp.ip, live);
   if (diff.empty()) {
     CheckOutboundTime(ev, t, out.sent_ns);
   } else {

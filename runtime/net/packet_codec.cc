@@ -181,31 +181,46 @@ void SignTcpMd5(const IpAddress& src, const IpAddress& dst, std::uint8_t* segmen
   std::memcpy(digest, sum.data(), sum.size());
 }
 
+namespace {
+/// Writes the IP header of a packet with `l4_len` bytes of `protocol` after it at `h` (20
+/// bytes for IPv4, 40 for IPv6).
+void WriteIpHeader(std::uint8_t* h, const IpAddress& src, const IpAddress& dst,
+                   const IpFields& ip, std::uint8_t protocol, std::size_t l4_len) {
+  if (src.family == AF_INET) {
+    h[0] = 0x45;
+    h[1] = ip.tos;
+    Put16(h + 2, static_cast<std::uint16_t>(20 + l4_len));
+    h[8] = ip.ttl;
+    h[9] = protocol;
+    std::memcpy(h + 12, src.bytes, 4);
+    std::memcpy(h + 16, dst.bytes, 4);
+    Put16(h + 10, Ipv4HeaderChecksum(h, 20));
+  } else {
+    Put32(h, 6u << 28 | static_cast<std::uint32_t>(ip.tos) << 20 | (ip.flowlabel & 0xfffff));
+    Put16(h + 4, static_cast<std::uint16_t>(l4_len));
+    h[6] = protocol;
+    h[7] = ip.ttl;
+    std::memcpy(h + 8, src.bytes, 16);
+    std::memcpy(h + 24, dst.bytes, 16);
+  }
+}
+
+std::vector<std::uint8_t> IpHeader(const IpAddress& src, const IpAddress& dst, const IpFields& ip,
+                                   std::uint8_t protocol, std::size_t l4_len) {
+  std::vector<std::uint8_t> h(src.family == AF_INET ? 20 : 40, 0);
+  WriteIpHeader(h.data(), src, dst, ip, protocol, l4_len);
+  return h;
+}
+}  // namespace
+
 std::vector<std::uint8_t> EncodeTcpPacket(const IpAddress& src, const IpAddress& dst,
                                           const IpFields& ip, const TcpHeader& tcp,
                                           std::size_t payload_len, const std::string& md5_key) {
   std::size_t ip_len = src.family == AF_INET ? 20 : 40;
   std::size_t tcp_len = kTcpHeaderLen + tcp.options.size() + payload_len;
   std::vector<std::uint8_t> packet(ip_len + tcp_len, 0);
-  std::uint8_t* h = packet.data();
-  if (src.family == AF_INET) {
-    h[0] = 0x45;
-    h[1] = ip.tos;
-    Put16(h + 2, static_cast<std::uint16_t>(packet.size()));
-    h[8] = ip.ttl;
-    h[9] = IPPROTO_TCP;
-    std::memcpy(h + 12, src.bytes, 4);
-    std::memcpy(h + 16, dst.bytes, 4);
-    Put16(h + 10, Ipv4HeaderChecksum(h, 20));
-  } else {
-    Put32(h, 6u << 28 | static_cast<std::uint32_t>(ip.tos) << 20);
-    Put16(h + 4, static_cast<std::uint16_t>(tcp_len));
-    h[6] = IPPROTO_TCP;
-    h[7] = ip.ttl;
-    std::memcpy(h + 8, src.bytes, 16);
-    std::memcpy(h + 24, dst.bytes, 16);
-  }
-  std::uint8_t* t = h + ip_len;
+  WriteIpHeader(packet.data(), src, dst, ip, IPPROTO_TCP, tcp_len);
+  std::uint8_t* t = packet.data() + ip_len;
   Put16(t, tcp.src_port);
   Put16(t + 2, tcp.dst_port);
   Put32(t + 4, tcp.seq);
@@ -220,32 +235,6 @@ std::vector<std::uint8_t> EncodeTcpPacket(const IpAddress& src, const IpAddress&
   Put16(t + 16, TransportChecksum(src.bytes, dst.bytes, src.size(), IPPROTO_TCP, t, tcp_len));
   return packet;
 }
-
-namespace {
-// The IP header of a packet with `l4_len` bytes of `protocol` after it.
-std::vector<std::uint8_t> IpHeader(const IpAddress& src, const IpAddress& dst, const IpFields& ip,
-                                   std::uint8_t protocol, std::size_t l4_len) {
-  std::vector<std::uint8_t> h(src.family == AF_INET ? 20 : 40, 0);
-  if (src.family == AF_INET) {
-    h[0] = 0x45;
-    h[1] = ip.tos;
-    Put16(&h[2], static_cast<std::uint16_t>(20 + l4_len));
-    h[8] = ip.ttl;
-    h[9] = protocol;
-    std::memcpy(&h[12], src.bytes, 4);
-    std::memcpy(&h[16], dst.bytes, 4);
-    Put16(&h[10], Ipv4HeaderChecksum(h.data(), 20));
-  } else {
-    Put32(&h[0], 6u << 28 | static_cast<std::uint32_t>(ip.tos) << 20);
-    Put16(&h[4], static_cast<std::uint16_t>(l4_len));
-    h[6] = protocol;
-    h[7] = ip.ttl;
-    std::memcpy(&h[8], src.bytes, 16);
-    std::memcpy(&h[24], dst.bytes, 16);
-  }
-  return h;
-}
-}  // namespace
 
 std::vector<std::uint8_t> EncodeUdpPacket(const IpAddress& src, const IpAddress& dst,
                                           const IpFields& ip, std::uint16_t src_port,

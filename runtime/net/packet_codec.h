@@ -56,7 +56,8 @@ bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
 /// IP-level fields of an injected packet.
 struct IpFields {
   std::uint8_t tos = 0;
-  std::uint8_t ttl = 255;  ///< packetdrill's default for injected packets.
+  std::uint8_t ttl = 255;      ///< packetdrill's default for injected packets.
+  std::uint32_t flowlabel = 0;  ///< IPv6 only (20 bits).
 };
 
 /// Builds an IPv4/IPv6 + TCP packet with `payload_len` zero bytes and correct checksums. When
