@@ -11,52 +11,38 @@
 #include <string_view>
 #include <vector>
 
-#include "frontend/lexer.h"
 #include "frontend/python_ast.h"
 #include "frontend/token.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/raw_ostream.h"
 #include "sema/code_block_check.h"
-#include "support/diagnostics.h"
+#include "source_harness.h"
 
 namespace pktc::testing {
 
 class CodeBlockHarness {
  public:
-  explicit CodeBlockHarness(std::string_view script, std::string name = "input")
-      : diags_(sources_) {
-    unsigned buffer = sources_.AddNewSourceBuffer(
-        llvm::MemoryBuffer::getMemBufferCopy(script, name), llvm::SMLoc());
-    sources_.setDiagHandler(CollectDiagnostic, &diag_text_);
-    Lexer lexer(sources_, buffer, diags_);
+  explicit CodeBlockHarness(std::string_view script, std::string_view name = "input")
+      : source_(script, name) {
+    Lexer& lexer = source_.lexer();
     for (Token t = lexer.Next(); !t.Is(TokenKind::kEof); t = lexer.Next()) {
       if (!t.Is(TokenKind::kCode)) continue;
-      blocks_.push_back(CheckCodeBlock(t.text, CodeBlockBodyStart(t.range), diags_, scope_));
+      blocks_.push_back(
+          CheckCodeBlock(t.text, CodeBlockBodyStart(t.range), source_.diags(), scope_));
     }
   }
 
   const std::vector<std::optional<CodeBlock>>& blocks() const { return blocks_; }
   const CodeBlock& block(std::size_t i) const {
     EXPECT_LT(i, blocks_.size());
-    EXPECT_TRUE(blocks_[i].has_value()) << diag_text_;
+    EXPECT_TRUE(blocks_[i].has_value()) << diag_text();
     return *blocks_[i];
   }
-  const std::string& diag_text() const { return diag_text_; }
+  const std::string& diag_text() const { return source_.diag_text(); }
   const CodeBlockScope& scope() const { return scope_; }
-  int error_count() const { return diags_.error_count(); }
-  int warning_count() const { return diags_.warning_count(); }
+  int error_count() const { return source_.error_count(); }
+  int warning_count() const { return source_.warning_count(); }
 
  private:
-  // Collects diagnostics as text (as the terminal would show them, without colours).
-  static void CollectDiagnostic(const llvm::SMDiagnostic& diag, void* context) {
-    llvm::raw_string_ostream os(*static_cast<std::string*>(context));
-    diag.print(nullptr, os, /*ShowColors=*/false);
-  }
-
-  llvm::SourceMgr sources_;
-  std::string diag_text_;
-  DiagnosticEngine diags_;
+  SourceHarness source_;
   CodeBlockScope scope_;
   std::vector<std::optional<CodeBlock>> blocks_;
 };
