@@ -43,6 +43,26 @@ TEST(CodeBlockCheck, ReportsUnknownNamesWithASuggestion) {
             "         ^~~~~~~~~~~~~~~~~~~~~~~~~\n");
 }
 
+// The parser stops at the float, after `zz`: the unknown name is what Python would report
+// first, so it is an error, not a fallback to python3. The other way round it is the fallback.
+TEST(CodeBlockCheck, ReportsANameBeforeTheParsersStop) {
+  EXPECT_EQ(ErrorOf("0 %{ assert zz == 1.5 }%\n"),
+            "input:1:13: error: unknown name 'zz' in code block\n"
+            "0 %{ assert zz == 1.5 }%\n"
+            "            ^~\n");
+  CodeBlockHarness h("0 %{ assert 1.5 == zz }%\n");
+  EXPECT_EQ(h.error_count(), 0) << h.diag_text();
+  EXPECT_TRUE(h.block(0).needs_python);
+  // A tcp_info field that may exceed 64 bits sends the block to python3 where it is read.
+  CodeBlockHarness wide("0 %{ x = tcpi_max_pacing_rate + zz }%\n");
+  EXPECT_EQ(wide.diag_text(),
+            "input:1:10: warning: code block uses 'tcpi_max_pacing_rate', which can exceed the "
+            "64-bit integers of native code, which pktc does not compile; the script's code "
+            "blocks will run with python3\n"
+            "0 %{ x = tcpi_max_pacing_rate + zz }%\n"
+            "         ^~~~~~~~~~~~~~~~~~~~\n");
+}
+
 TEST(CodeBlockCheck, StopsCheckingNamesAfterABlockNeedsPython) {
   // What the loop defines is unknown: python3 will report an undefined name itself.
   CodeBlockHarness h("0 %{ for i in range(3): pass }%\n+1 %{ assert i == 2 }%\n");

@@ -121,6 +121,22 @@ TEST(CodeBlockEmitter, EmitsPrintAndAssignments) {
             "}\n");
 }
 
+TEST(CodeBlockEmitter, SaysWhenTheContextIsUnused) {
+  // A lone string, even a format of a variable, does nothing.
+  EXPECT_EQ(EmitOf("0 %{ '%d' % tcpi_rtt }%"),
+            "void CodeBlock0(rt::CodeContext& c) {\n"
+            "  static_cast<void>(c);  // Nothing in this block reads or checks.\n"
+            "  // '%d' % tcpi_rtt\n"
+            "}\n");
+  EXPECT_EQ(EmitOf("0 %{ 1 + 2; True and tcpi_rtt }%"),
+            "void CodeBlock0(rt::CodeContext& c) {\n"
+            "  // 1 + 2\n"
+            "  static_cast<void>(3);\n"
+            "  // True and tcpi_rtt\n"
+            "  static_cast<void>(true && c.Get(\"tcpi_rtt\") != 0);\n"
+            "}\n");
+}
+
 // Every code block of the kernel's packetdrill selftests compiles to native code, silently.
 TEST(CodeBlockEmitter, CompilesEveryKernelCorpusBlockNatively) {
   std::filesystem::path corpus =

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "code_block_harness.h"
 
@@ -15,6 +16,61 @@ using testing::CodeBlockHarness;
 using testing::DumpOf;
 using testing::ErrorOf;
 using testing::NeedsPython;
+
+// The names of a parse, `name` for a read and `name=` for an assignment, in order.
+std::string NamesOf(const py::ParseResult& result) {
+  std::string out;
+  for (const py::NameUse& use : result.names) {
+    out += (out.empty() ? "" : " ") + use.name + (use.assigns ? "=" : "");
+  }
+  return out;
+}
+
+TEST(PythonParser, ListsNamesInTheOrderPythonMeetsThem) {
+  py::ParseResult r = py::Parse("x = y + 1; z += x\nassert tcpi_rtt, x", SourceLoc());
+  EXPECT_FALSE(r.stop.has_value());
+  EXPECT_EQ(NamesOf(r), "y x= z x tcpi_rtt x");
+  EXPECT_EQ(py::Dump(r.block), "(= x (+ y 1))\n(+= z x)\n(assert tcpi_rtt x)\n");
+  // Python's own names never reach the list: they take the block out of the subset.
+  r = py::Parse("x = abs + y", SourceLoc());
+  ASSERT_TRUE(r.stop.has_value());
+  EXPECT_EQ(r.stop->message, "Python's 'abs'");
+  EXPECT_EQ(NamesOf(r), "");
+}
+
+// The parser reports nothing: it stops at the first problem and says what it was, and keeps
+// the names before it, which sema checks first.
+TEST(PythonParser, StopsAtTheFirstProblemAndSaysWhy) {
+  const char text[] = "a = 1\nassert zz == 1.5 $";
+  py::ParseResult r = py::Parse(text, SourceLoc::getFromPointer(text));
+  ASSERT_TRUE(r.stop.has_value());
+  EXPECT_EQ(r.stop->kind, py::Stop::Kind::kBeyondSubset);
+  EXPECT_EQ(r.stop->message, "floating-point and complex numbers");
+  EXPECT_EQ(r.stop->range.Start.getPointer(), text + 19);
+  EXPECT_EQ(NamesOf(r), "a= zz");
+  EXPECT_EQ(py::Dump(r.block), "(= a 1)\n");
+
+  r = py::Parse("a = 1\nb = 010", SourceLoc());
+  ASSERT_TRUE(r.stop.has_value());
+  EXPECT_EQ(r.stop->kind, py::Stop::Kind::kSyntaxError);
+  EXPECT_EQ(r.stop->message,
+            "leading zeros in decimal integer literals are not permitted; use an 0o prefix for "
+            "octal integers");
+  EXPECT_EQ(NamesOf(r), "");  // A lexical error comes before any statement.
+  EXPECT_EQ(py::Dump(r.block), "");
+}
+
+TEST(PythonParser, SplitsFormatsForTheEmitter) {
+  py::ParseResult r = py::Parse("print('a=%d%% %s' % (1, 'x'))", SourceLoc());
+  ASSERT_FALSE(r.stop.has_value());
+  const py::Expr& format = r.block.statements.at(0).exprs.at(0);
+  ASSERT_EQ(format.kind, py::Expr::Kind::kFormat);
+  std::vector<std::string> parts;
+  for (const py::FormatPart& part : format.format) {
+    parts.push_back(part.conversion ? std::string("%") + part.conversion : part.text);
+  }
+  EXPECT_EQ(parts, (std::vector<std::string>{"a=", "%d", "% ", "%s"}));
+}
 
 TEST(PythonParser, ParsesTheShapesOfTheKernelCorpus) {
   // Each shape as it appears in /work/shared/corpus/kselftest/ (and google/packetdrill).
