@@ -157,7 +157,7 @@ CppExpr Value(const Expr& e) {
     case Kind::kTuple:
       break;
   }
-  assert(false && "strings and tuples have no C++ value; sema sends them to Python");
+  assert(false && "strings and tuples have no C++ value; the parser sends them to Python");
   return {"0"};
 }
 

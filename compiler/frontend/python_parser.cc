@@ -114,7 +114,7 @@ class Parser {
   }
 
  private:
-  // -- Tokens and diagnostics ------------------------------------------------------------------
+  // -- Tokens and stops ------------------------------------------------------------------------
 
   const Token& Peek(std::size_t ahead = 0) const {
     return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
