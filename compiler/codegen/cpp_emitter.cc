@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <sstream>
 
+#include "codegen/code_block_emitter.h"
 #include "support/printer.h"
 
 namespace pktc {
@@ -295,8 +296,10 @@ std::string EmitCpp(const ir::Script& script, const EmitOptions& options) {
     p.Line("};");
     p.Line("");
   }
-  for (const std::string& function : script.code_functions) {
-    p.Raw(function);
+  for (const ir::Event& event : script.events) {
+    const auto* code = std::get_if<ir::Code>(&event.action);
+    if (!code || !code->native) continue;
+    EmitCodeBlockFunction(p, code->block, code->function_name);
     p.Line("");
   }
   p.Line("void RunEvents(rt::Run& run) {");

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "frontend/python_ast.h"
 #include "pktc/syscall.h"
 #include "pktc/time_kind.h"
 
@@ -126,9 +127,11 @@ struct Command {
   std::string text;
 };
 
-/// A `%{ }%` block: its C++ function (native) or its Python text (fallback).
+/// A `%{ }%` block: its parsed statements, which codegen emits as a C++ function (native), or
+/// its Python text (fallback).
 struct Code {
-  std::string function_name;
+  std::string function_name;  ///< native
+  py::Block block;            ///< native
   std::string python_text;
   bool native = true;
 };
@@ -166,8 +169,6 @@ struct Script {
   std::vector<Event> events;
   /// In line order; a family's run fails at the first of its own.
   std::vector<FamilyError> family_errors;
-  /// Definitions of the native code-block functions (emitted before the events).
-  std::vector<std::string> code_functions;
   /// Encapsulation, PSP or other constructs the runtime cannot execute, as (loc, message):
   /// codegen reports them; --check accepts them.
   std::vector<std::pair<SourceLocation, std::string>> unsupported;

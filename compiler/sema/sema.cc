@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "sema/code_block.h"
+#include "sema/code_block_check.h"
 #include "sema/icmp_names.h"
 #include "sema/embedded_files.h"
 #include "llvm/ADT/StringRef.h"
@@ -134,6 +134,7 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
     Embed(script.cleanup_command->text, script.cleanup_command->range, out);
   }
 
+  int native_code_blocks = 0;  // Numbers the functions of native code blocks, in order.
   for (const ast::Event& event : script.events) {
     ir::Event ev;
     ev.line = diags_.LineOf(event.range.Start);
@@ -190,14 +191,14 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
       ev.action = ir::Command{command->text};
     } else if (const auto* code = std::get_if<ast::Code>(&event.action)) {
       std::optional<CodeBlock> block =
-          ParseCodeBlock(code->text, CodeBlockBodyStart(code->range), diags_, code_scope_);
+          CheckCodeBlock(code->text, CodeBlockBodyStart(code->range), diags_, code_scope_);
       if (!block) continue;
       ir::Code lowered;
       lowered.python_text = code->text;
       lowered.native = !block->needs_python;
       if (lowered.native) {
-        lowered.function_name = "CodeBlock" + std::to_string(out.code_functions.size());
-        out.code_functions.push_back(EmitCodeBlockFunction(*block, lowered.function_name));
+        lowered.function_name = "CodeBlock" + std::to_string(native_code_blocks++);
+        lowered.block = std::move(block->block);
       }
       ev.action = std::move(lowered);
     }
@@ -214,9 +215,12 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
   // One block that needs Python sends them all there, so they keep sharing variables.
   if (code_scope_.python) {
     for (ir::Event& e : out.events) {
-      if (auto* code = std::get_if<ir::Code>(&e.action)) code->native = false;
+      auto* code = std::get_if<ir::Code>(&e.action);
+      if (!code) continue;
+      code->native = false;
+      code->function_name.clear();
+      code->block = {};
     }
-    out.code_functions.clear();
   }
   if (diags_.HadErrors()) return std::nullopt;
   return out;

@@ -1,6 +1,6 @@
-// Test harness shared by the lexer, parser and sema unit tests: a script given as a string,
-// under the file name `input`, in an llvm::SourceMgr whose diagnostics are collected as text
-// (as the terminal would show them, without colours), and a lexer over it.
+// Test harness shared by the lexer, parser, sema and code-block unit tests: a script given as a
+// string, under the file name `input` (or another), in an llvm::SourceMgr whose diagnostics are
+// collected as text (as the terminal would show them, without colours), and a lexer over it.
 #ifndef PKTC_TESTS_UNIT_SOURCE_HARNESS_H_
 #define PKTC_TESTS_UNIT_SOURCE_HARNESS_H_
 
@@ -20,9 +20,10 @@ namespace pktc {
 /// SourceMgr, so the harness must outlive it.
 class SourceHarness {
  public:
-  explicit SourceHarness(std::string_view text) : diags_(sources_) {
+  explicit SourceHarness(std::string_view text, std::string_view name = "input")
+      : diags_(sources_) {
     unsigned buffer = sources_.AddNewSourceBuffer(
-        llvm::MemoryBuffer::getMemBufferCopy(text, "input"), llvm::SMLoc());
+        llvm::MemoryBuffer::getMemBufferCopy(text, name), llvm::SMLoc());
     sources_.setDiagHandler(CollectDiagnostic, &diag_text_);
     lexer_ = std::make_unique<Lexer>(sources_, buffer, diags_);
   }
@@ -37,6 +38,7 @@ class SourceHarness {
   llvm::SourceMgr& sources() { return sources_; }
   const std::string& diag_text() const { return diag_text_; }
   int error_count() const { return diags_.error_count(); }
+  int warning_count() const { return diags_.warning_count(); }
   unsigned LineOf(SourceLoc loc) const { return diags_.LineOf(loc); }
 
  private:
