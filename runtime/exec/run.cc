@@ -16,6 +16,8 @@
 #include <cstring>
 
 #include "base/clock.h"
+#include "kernel_hz.h"
+#include "pktc/run_report.h"
 #include "pktc/symbols.h"
 #include "report/run_link.h"
 
@@ -86,10 +88,16 @@ void RunImpl::End() {
 }
 
 void RunImpl::Finish() {
+  if (config_.report_margins) {
+    if (std::optional<double> margin = timing_.MinMargin()) {
+      std::printf("%s%.3f\n", report::kTimingMargin, *margin);
+    }
+  }
   // With --timing-report: p50, p99 and max of how late the runtime started its events.
   if (config_.timing_report) {
     std::string summary = timing_.LatenessSummary();
     if (!summary.empty()) std::printf("%s\n", summary.c_str());
+    if (std::string hz = KernelHzNote(KernelHz()); !hz.empty()) std::printf("timing: %s\n", hz.c_str());
   }
   if (!init_ran_ || !script_.cleanup_command) return;
   std::string error;
@@ -156,6 +164,11 @@ void RunImpl::Fail(const Event& ev, const std::string& category, const std::stri
   std::fflush(stdout);
   std::fputs(report_.Compose(script_.path, ev.line, category, message, event_time).c_str(),
              stderr);
+  // A failure that is only an event outside its window (kernel timers can fire a jiffy late
+  // on a loaded machine) is one a rerun may not repeat; pktc-run --retries reruns only those.
+  if (category == kTimingError || message.rfind(std::string(kTimingError) + ":", 0) == 0) {
+    std::fprintf(stderr, "%s\n", report::kTimingFailure);
+  }
   std::fflush(stderr);
   Finish();
   EndRun(1);
