@@ -30,7 +30,8 @@ struct SocketState {
   int script_fd = -1;
   int live_fd = -1;
   int domain = 0;
-  int type = SOCK_STREAM;
+  int type = SOCK_STREAM;  ///< As the script's socket() passed it (flags included).
+  int protocol = 0;
   SocketState* listener = nullptr;  ///< For a child: the listener its SYN arrived on.
   std::uint16_t local_port = 0, remote_port = 0;
   /// The kernel's ISN, bound by the connection's first outbound SYN, and the script's.
