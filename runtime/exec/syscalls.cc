@@ -785,6 +785,24 @@ void RunImpl::DoSendfile(CallContext& c) {
   EndSyscall(c, ResultCheck::kExact, r.value, r.err);
 }
 
+// packetdrill's syscall_splice: the offsets are pointers as the script writes them (NULL, in
+// practice).
+void RunImpl::DoSplice(CallContext& c) {
+  c.ArgCount(6);
+  int in_fd = c.LiveFd(c.S32(0));
+  std::int64_t off_in = c.S64(1);
+  int out_fd = c.LiveFd(c.S32(2));
+  std::int64_t off_out = c.S64(3);
+  std::int32_t len = c.S32(4);
+  std::int32_t flags = c.S32(5);
+  KernelResult r = KernelCall(c, [&] {
+    return splice(in_fd, reinterpret_cast<loff_t*>(off_in), out_fd,
+                  reinterpret_cast<loff_t*>(off_out), static_cast<std::size_t>(len),
+                  static_cast<unsigned>(flags));
+  });
+  EndSyscall(c, ResultCheck::kExact, r.value, r.err);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Descriptors and options
 
