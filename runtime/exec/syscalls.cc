@@ -5,6 +5,7 @@
 // (`T1...T2 call()`) run on a second thread, as in packetdrill.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -1131,6 +1132,34 @@ void RunImpl::DoOpen(CallContext& c) {
   std::int32_t script_fd = c.ScriptResult();
   CheckDuplicateFd(c, script_fd, static_cast<int>(r.value));
   files_.push_back({script_fd, static_cast<int>(r.value)});
+}
+
+// packetdrill's syscall_cap_set: libcap's cap_get_proc(), cap_set_flag() for one capability
+// and cap_set_proc(), here as capget(2) and capset(2) of the calling thread. cap_set_flag()'s
+// rules: a flag (CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE) and an op (CAP_CLEAR, CAP_SET)
+// it knows, else packetdrill dies; a capability it does not know is left alone.
+void RunImpl::DoCapSet(CallContext& c) {
+  c.ArgCount(3);
+  std::int32_t flag = c.S32(0);
+  std::int32_t capability = c.S32(1);
+  std::int32_t op = c.S32(2);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) c.Fail("Error in cap_get_proc()");
+  constexpr std::int32_t kEffective = 0, kPermitted = 1, kInheritable = 2, kClear = 0, kSet = 1;
+  if (flag < kEffective || flag > kInheritable || (op != kClear && op != kSet)) {
+    c.Fail("Error in cap_set_flag()");
+  }
+  if (capability >= 0 && capability < 32 * _LINUX_CAPABILITY_U32S_3) {
+    __user_cap_data_struct& word = data[capability / 32];
+    std::uint32_t& set = flag == kEffective   ? word.effective
+                         : flag == kPermitted ? word.permitted
+                                              : word.inheritable;
+    std::uint32_t bit = 1u << (capability % 32);
+    set = op == kSet ? set | bit : set & ~bit;
+  }
+  KernelResult r = KernelCall(c, [&] { return ::syscall(SYS_capset, &header, data); });
+  EndSyscall(c, ResultCheck::kFd, r.value, r.err);
 }
 
 }  // namespace pktc::rt
