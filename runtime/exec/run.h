@@ -73,6 +73,7 @@ class RunImpl final : public Run {
   void Outbound(const Event& ev, const IcmpMessage& packet) override;
   void Syscall(const Event& ev, SyscallId call, std::vector<Value> args,
                const Expect& expect) override;
+  void FailingSyscall(const Event& ev, const char* name, const char* message) override;
 
  private:
   /// A packet the kernel sent, as the link handed it over.

@@ -160,6 +160,19 @@ struct RunImpl::CallContext {
 // ---------------------------------------------------------------------------------------------
 // Dispatch, timing and the blocking-call thread
 
+void RunImpl::FailingSyscall(const Event& ev, const char* name, const char* message) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!blocking_done_) {
+    lock.unlock();
+    WaitForBlockingThread(ev, name, /*fatal=*/ev.returns_us >= 0);
+    lock.lock();
+  }
+  // packetdrill evaluates a call's arguments once its time has come, then fails.
+  EventWindow t = BeginEvent(ev, false);
+  WaitForStart(ev, t, "system call start", &lock);
+  Fail(ev, std::string("runtime error in ") + name + " call", message);
+}
+
 void RunImpl::Syscall(const Event& ev, SyscallId id, std::vector<Value> args,
                       const Expect& expect) {
   const char* name = SpecOf(id).name;
