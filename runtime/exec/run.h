@@ -135,6 +135,7 @@ class RunImpl final : public Run {
 #include "pktc/syscalls.def"
   void IcmpSendto(CallContext& c);
   void SendOrRecvmsg(CallContext& c, bool receive);
+  void VectoredIo(CallContext& c, bool sending);
 
   // The script's file descriptors (syscalls.cc): sockets (sockets_) and other files (files_),
   // found as packetdrill's fd list finds them.

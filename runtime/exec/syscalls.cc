@@ -717,35 +717,27 @@ bool NewMsghdr(const Value& v, bool sending, MsgHdr* out, std::string* error) {
 }
 }  // namespace
 
-void RunImpl::DoReadv(CallContext& c) {
+// readv() and writev(): as packetdrill's syscall_readv/syscall_writev, which differ only in
+// the direction.
+void RunImpl::VectoredIo(CallContext& c, bool sending) {
   c.ArgCount(3);
   int live = c.LiveFd(c.S32(0));
   IoVectors iov;
   std::string error;
-  c.Check(NewIovec(c.Arg(1), /*sending=*/false, &iov, &error), error);
+  c.Check(NewIovec(c.Arg(1), sending, &iov, &error), error);
   std::int32_t count = c.S32(2);
   if (count != static_cast<std::int32_t>(iov.iov.size())) {
     c.Fail(Format("iov_count %d does not match %d-element iovec array", count,
                   static_cast<int>(iov.iov.size())));
   }
-  KernelResult r = KernelCall(c, [&] { return readv(live, iov.iov.data(), count); });
+  KernelResult r = KernelCall(c, [&] {
+    return sending ? writev(live, iov.iov.data(), count) : readv(live, iov.iov.data(), count);
+  });
   EndSyscall(c, ResultCheck::kExact, r.value, r.err);
 }
 
-void RunImpl::DoWritev(CallContext& c) {
-  c.ArgCount(3);
-  int live = c.LiveFd(c.S32(0));
-  IoVectors iov;
-  std::string error;
-  c.Check(NewIovec(c.Arg(1), /*sending=*/true, &iov, &error), error);
-  std::int32_t count = c.S32(2);
-  if (count != static_cast<std::int32_t>(iov.iov.size())) {
-    c.Fail(Format("iov_count %d does not match %d-element iovec array", count,
-                  static_cast<int>(iov.iov.size())));
-  }
-  KernelResult r = KernelCall(c, [&] { return writev(live, iov.iov.data(), count); });
-  EndSyscall(c, ResultCheck::kExact, r.value, r.err);
-}
+void RunImpl::DoReadv(CallContext& c) { VectoredIo(c, /*sending=*/false); }
+void RunImpl::DoWritev(CallContext& c) { VectoredIo(c, /*sending=*/true); }
 
 void RunImpl::DoRecvmsg(CallContext& c) { SendOrRecvmsg(c, /*receive=*/true); }
 void RunImpl::DoSendmsg(CallContext& c) { SendOrRecvmsg(c, /*receive=*/false); }
