@@ -9,7 +9,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <numeric>
 #include <thread>
 #include <time.h>
 
@@ -141,22 +140,17 @@ int Run(int argc, char** argv) {
   TestHistory history = ReadHistory(history_path);
   // Longest first by earlier runs, as CTest with its cost data: a long test started last would
   // run on alone after everything else. Tests never seen before go first, in the given order.
-  std::vector<std::size_t> order(tests.size());
-  std::iota(order.begin(), order.end(), 0);
-  auto expected = [&](std::size_t i) {
-    auto it = history.find(tests[i].name);
-    return it == history.end() ? 1e300 : it->second.seconds;
-  };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return expected(a) > expected(b); });
-  order.erase(std::remove_if(order.begin(), order.end(),
-                             [&](std::size_t i) { return tests[i].exit_code >= 0; }),
-              order.end());
+  std::vector<double> seconds;
   std::vector<int> weights;
   for (const TestCase& t : tests) {
     auto it = history.find(t.name);
+    seconds.push_back(it == history.end() ? 1e300 : it->second.seconds);
     weights.push_back(Weight(it == history.end() ? std::nullopt : it->second.margin, o.jobs));
   }
+  std::vector<std::size_t> order = StartOrder(seconds, weights, o.jobs);
+  order.erase(std::remove_if(order.begin(), order.end(),
+                             [&](std::size_t i) { return tests[i].exit_code >= 0; }),
+              order.end());
 
   // The kernel's tick rate is the machine's, not a test's: said once here, not in every test.
   std::string note = KernelHzNote(KernelHz());
@@ -177,9 +171,14 @@ int Run(int argc, char** argv) {
     if (t.pid <= 0 || t.pipe_fd >= 0) continue;  // Not run, or still running.
     TestRecord& r = history[t.name];
     r.seconds = t.seconds;
-    // A rerun family's margin is not known from its first run alone; keep the worst seen.
-    if (std::optional<double> m = t.Margin()) r.margin = m;
-    if (t.Flaky()) r.margin = 0;  // It missed a window: give it room next time.
+    // The margin of a run that passed: a failure's own event is outside its window whether or
+    // not neighbours disturbed it (a test that fails on this kernel every time must not run
+    // alone for that). A flaky test missed a window under load: it gets more room next time.
+    if (t.Flaky()) {
+      r.margin = kFlakyMargin;
+    } else if (t.exit_code == 0) {
+      r.margin = t.Margin();
+    }
   }
   WriteHistory(history_path, history);
   if (g_interrupted) {

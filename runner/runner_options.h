@@ -11,7 +11,8 @@ struct RunnerOptions {
   std::vector<std::string> inputs;        ///< .pkt scripts and test binaries, in order.
   std::vector<std::string> pass_through;  ///< Arguments for every test binary (after --).
   int jobs = 0;                           ///< 0: the default (DefaultJobs()).
-  int retries = 0;                        ///< Reruns of a family that failed on timing only.
+  /// Reruns of a family that failed on timing only (reported as flaky if one passes).
+  int retries = 2;
   int shard_index = 0, shard_count = 1;   ///< Run the shard_index-th of shard_count (0-based).
   std::string durations_file;  ///< Shared durations that balance shards (else: by count).
   std::string junit;

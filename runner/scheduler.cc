@@ -95,6 +95,18 @@ int Weight(std::optional<double> margin, int jobs) {
   return jobs;
 }
 
+std::vector<std::size_t> StartOrder(const std::vector<double>& seconds,
+                                    const std::vector<int>& weights, int jobs) {
+  std::vector<std::size_t> order(seconds.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    bool alone_a = weights[a] >= jobs, alone_b = weights[b] >= jobs;
+    if (alone_a != alone_b) return alone_a;
+    return seconds[a] > seconds[b];
+  });
+  return order;
+}
+
 void RunTests(std::vector<TestCase>& tests, const std::vector<std::size_t>& order,
               const std::vector<int>& weights, const RunSettings& settings,
               const volatile std::sig_atomic_t* interrupted) {

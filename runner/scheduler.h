@@ -19,7 +19,14 @@ namespace pktc::runner {
 /// margin under kAloneMargin.
 inline constexpr double kAmpleMargin = 0.5;
 inline constexpr double kAloneMargin = 0.2;
+/// The margin recorded for a test that was flaky: a quarter of the capacity next time.
+inline constexpr double kFlakyMargin = 0.3;
 int Weight(std::optional<double> margin, int jobs);
+
+/// The order to start tests in: those that run alone first (their wait for an empty machine
+/// costs nothing then), then the rest; each group longest first by `seconds` (unknown: first).
+std::vector<std::size_t> StartOrder(const std::vector<double>& seconds,
+                                    const std::vector<int>& weights, int jobs);
 
 struct RunSettings {
   int jobs = 1;

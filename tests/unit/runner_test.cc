@@ -83,6 +83,13 @@ TEST(Scheduler, WeightGrowsAsTheMarginShrinks) {
   EXPECT_EQ(Weight(0.1, 8), 8);
 }
 
+TEST(Scheduler, TestsThatRunAloneStartFirstThenLongestFirst) {
+  // seconds: a 1.0, b 12.0 (longest), c 0.5 (alone), d unknown, e 0.7 (alone)
+  std::vector<double> seconds = {1.0, 12.0, 0.5, 1e300, 0.7};
+  std::vector<int> weights = {1, 1, 8, 1, 8};
+  EXPECT_EQ(StartOrder(seconds, weights, 8), (std::vector<std::size_t>{4, 2, 3, 1, 0}));
+}
+
 TEST(SuiteReport, ShardReportsMergeIntoOneSuite) {
   std::string a =
       "<?xml version=\"1.0\"?>\n<testsuites tests=\"1\" failures=\"0\">\n"
