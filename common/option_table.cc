@@ -174,6 +174,34 @@ bool ApplyOption(const OptionSpec& spec, const std::optional<std::string>& value
     case OptionId::kVersion:
       o->version = true;
       break;
+    case OptionId::kWireClient:
+      o->wire_client = true;
+      o->wire_server = false;
+      break;
+    case OptionId::kWireServer:
+      o->wire_server = true;
+      o->wire_client = false;
+      break;
+    case OptionId::kWireServerIp:
+    case OptionId::kWireServerAt:
+      o->wire_server_ip = *value;
+      o->wire_client = true;
+      break;
+    case OptionId::kWireServerPort:
+      o->wire_server_port = static_cast<int>(n);
+      break;
+    case OptionId::kWireClientDev:
+      o->wire_client_dev = *value;
+      break;
+    case OptionId::kWireServerDev:
+      o->wire_server_dev = *value;
+      break;
+    case OptionId::kWireTimeout:
+      o->wire_timeout_secs = static_cast<int>(n);
+      break;
+    case OptionId::kWireSessions:
+      o->wire_sessions = static_cast<int>(n);
+      break;
     case OptionId::kSendOmitFree:
     case OptionId::kDebug:
       break;  // Ignored: nothing in pktc depends on them.
@@ -188,13 +216,6 @@ bool ApplyOption(const OptionSpec& spec, const std::optional<std::string>& value
     case OptionId::kCodeFormat:
     case OptionId::kCodeSockopt:
     case OptionId::kPspUdpPort:
-    case OptionId::kWireClient:
-    case OptionId::kWireServer:
-    case OptionId::kWireServerIp:
-    case OptionId::kWireServerAt:
-    case OptionId::kWireServerPort:
-    case OptionId::kWireClientDev:
-    case OptionId::kWireServerDev:
     case OptionId::kSoFilename:
     case OptionId::kSoFlags:
       break;

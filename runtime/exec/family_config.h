@@ -28,6 +28,10 @@ struct FamilyConfig {
   std::map<std::string, std::string> defines;
   std::string pcap_dir;
   bool timing_report = false;
+  /// Wire mode: the next hop to `remote`, an address the wire server puts on its device so
+  /// that it receives the kernel's packets; `gateway_given` if --gateway_ip named it.
+  IpAddress gateway;
+  bool gateway_given = false;
 };
 
 }  // namespace pktc::rt

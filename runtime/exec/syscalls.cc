@@ -80,7 +80,9 @@ std::int64_t IntOr(const Value& v, std::int64_t fallback) {
 void RunImpl::Syscall(const Event& ev, SyscallId id, std::vector<Value> args,
                       const Expect& expect) {
   const char* name = SpecOf(id).name;
+  PeerNextEvent(false);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesCalls()) return KeepTime(ev, false, false);
   // packetdrill waits up to a second for a previous blocking call before any new call.
   if (!blocking_done_) {
     lock.unlock();
@@ -262,6 +264,18 @@ void RunImpl::DoAccept(CallContext& c) {
         child = s.get();
         break;
       }
+    }
+    if (!child && LeavesPackets()) {
+      // A wire client never sees the SYN that made the child (the server injected it); as
+      // packetdrill, the accepted socket becomes the child and the socket under test.
+      auto made = std::make_unique<SocketState>();
+      made->kind = SocketState::Kind::kChild;
+      made->listener = listener;
+      made->domain = listener ? listener->domain : config_.socket_family;
+      made->local_port = static_cast<std::uint16_t>(config_.bind_port);
+      child = made.get();
+      under_test_ = child;
+      sockets_.push_back(std::move(made));
     }
     if (!child) Fail(c.ev, c.category, "unable to find socket matching accept() call");
     child->live_fd = child_fd;

@@ -156,6 +156,18 @@ bool ResolveFamily(const Options& o, const std::string& family, FamilyConfig* c,
     *error = "remote_ip " + c->remote.ToString() + " is not remote: it equals local_ip";
     return false;
   }
+  // In local mode the gateway changes nothing (the TUN device reaches the peer directly). In
+  // wire mode it is the next hop to the peer; by default local_ip with its last two bits
+  // flipped (192.168.0.1 -> 192.168.0.2, fd3d:a0b:17d6::1 -> ::2).
+  c->gateway = c->local;
+  c->gateway.bytes[c->gateway.size() - 1] ^= 0x03;  // .1 -> .2, ::1 -> ::2
+  if (fits(o.gateway_ip)) {
+    if (!IpAddress::Parse(*o.gateway_ip, &c->gateway)) {
+      *error = "bad --gateway_ip: " + *o.gateway_ip;
+      return false;
+    }
+    c->gateway_given = true;
+  }
   if (o.mtu) c->mtu = *o.mtu;
   c->mss = o.mss;
   c->tcp_ts_tick_usecs = o.tcp_ts_tick_usecs;
