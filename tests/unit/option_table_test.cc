@@ -91,5 +91,21 @@ TEST(OptionTable, UnsupportedOptionsAreRefusedWithAReason) {
   EXPECT_TRUE(ApplyOption(*FindOption("send_omit_free"), std::nullopt, &o, &error));
 }
 
+TEST(OptionTable, WireOptionsChooseTheRoleAsPacketdrill) {
+  Options o;
+  std::string error;
+  EXPECT_EQ(o.wire_server_port, 8081);
+  ASSERT_TRUE(ApplyOption(*FindOption("wire_server_ip"), "10.0.0.2", &o, &error)) << error;
+  EXPECT_TRUE(o.wire_client);  // --wire_server_ip implies --wire_client.
+  EXPECT_EQ(o.wire_server_ip, "10.0.0.2");
+  ASSERT_TRUE(ApplyOption(*FindOption("wire_server"), std::nullopt, &o, &error));
+  EXPECT_TRUE(o.wire_server);  // The last role wins.
+  EXPECT_FALSE(o.wire_client);
+  ASSERT_TRUE(ApplyOption(*FindOption("wire_server_dev"), "eth1", &o, &error));
+  EXPECT_EQ(o.wire_server_dev, "eth1");
+  EXPECT_FALSE(ApplyOption(*FindOption("wire_server_port"), "0", &o, &error));
+  EXPECT_EQ(FindOption("wire_timeout")->scope, OptionScope::kCommandLine);
+}
+
 }  // namespace
 }  // namespace pktc
