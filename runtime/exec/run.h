@@ -164,6 +164,7 @@ class RunImpl final : public Run {
   void CheckCmsgTimestamp(CallContext& c, const std::string& where, const Value& data,
                           const unsigned char* bytes, std::size_t len);
   void NoteImplicitConnect(SocketState* s, int live_fd);
+  void FollowCallOnServer(SyscallId id, const std::vector<Value>& args, const Expect& expect);
   SocketState* SocketByScriptFd(std::int64_t script_fd);
   void MapFd(const Event& ev, std::int64_t script_fd, int live_fd);
   std::uint16_t EphemeralPort(const Event& ev);

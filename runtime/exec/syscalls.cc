@@ -82,7 +82,10 @@ void RunImpl::Syscall(const Event& ev, SyscallId id, std::vector<Value> args,
   const char* name = SpecOf(id).name;
   PeerNextEvent(false);
   std::unique_lock<std::mutex> lock(mu_);
-  if (LeavesCalls()) return KeepTime(ev, false, false);
+  if (LeavesCalls()) {
+    FollowCallOnServer(id, args, expect);
+    return KeepTime(ev, false, false);
+  }
   // packetdrill waits up to a second for a previous blocking call before any new call.
   if (!blocking_done_) {
     lock.unlock();
@@ -283,6 +286,64 @@ void RunImpl::DoAccept(CallContext& c) {
     MapFd(c.ev, c.expect.result, child_fd);
   }
   Trace(c.ev, c.timing, "accept() = " + std::to_string(child_fd));
+}
+
+// A wire server sees the calls only as the script writes them, not their effect; it follows
+// what packetdrill's socket bookkeeping needs from them: which socket is under test, listening or
+// connecting, its bound port and TCP-MD5 key. (packetdrill's wire server follows none, and maps
+// every packet to the first connection.)
+void RunImpl::FollowCallOnServer(SyscallId id, const std::vector<Value>& args,
+                                 const Expect& expect) {
+  auto integer = [&](std::size_t i, std::int64_t otherwise) {
+    return i < args.size() && args[i].kind == Value::Kind::kInt ? args[i].i : otherwise;
+  };
+  SocketState* s = args.empty() ? nullptr : SocketByScriptFd(integer(0, -1));
+  switch (id) {
+    case SyscallId::kSocket: {
+      if (expect.result < 0) return;
+      auto made = std::make_unique<SocketState>();
+      made->script_fd = static_cast<int>(expect.result);
+      made->domain = static_cast<int>(integer(0, config_.socket_family));
+      made->type = static_cast<int>(integer(1, SOCK_STREAM)) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+      for (auto& other : sockets_) {
+        if (other->script_fd == made->script_fd) other->script_fd = -1;
+      }
+      under_test_ = made.get();
+      sockets_.push_back(std::move(made));
+      return;
+    }
+    case SyscallId::kBind:
+      if (s && expect.result == 0) s->local_port = static_cast<std::uint16_t>(config_.bind_port);
+      return;
+    case SyscallId::kListen:
+      if (s && expect.result == 0) {
+        s->kind = SocketState::Kind::kListening;
+        s->local_port = static_cast<std::uint16_t>(config_.bind_port);
+      }
+      return;
+    case SyscallId::kConnect:
+      if (s && args.size() > 1 && args[1].kind != Value::Kind::kEllipsis) return;
+      [[fallthrough]];
+    case SyscallId::kSendto:
+    case SyscallId::kSendmsg:
+      // connect(), or a TFO sendto()/sendmsg() on a new socket.
+      if (!s || (id != SyscallId::kConnect && s->kind != SocketState::Kind::kNew)) return;
+      if (id == SyscallId::kSendmsg && !(integer(2, 0) & MSG_FASTOPEN)) return;
+      if (s->kind != SocketState::Kind::kConnecting) s->has_local_isn = false;
+      s->kind = SocketState::Kind::kConnecting;
+      s->remote_port = static_cast<std::uint16_t>(config_.connect_port);
+      under_test_ = s;
+      return;
+    case SyscallId::kSetsockopt:
+      if (s && expect.result == 0 && args.size() > 3 && args[3].kind == Value::Kind::kStruct) {
+        if (const Value* key = args[3].Find("tcpm_key")) {
+          s->md5_key = key->s.substr(0, TCP_MD5SIG_MAXKEYLEN);
+        }
+      }
+      return;
+    default:
+      return;
+  }
 }
 
 void RunImpl::NoteImplicitConnect(SocketState* s, int live_fd) {

@@ -33,6 +33,10 @@ void RunImpl::Inbound(const Event& ev, const UdpDatagram& udp) {
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
   SocketState* s = under_test_;
   if (!s && LeavesCalls()) s = UdpSocketForServer(ev, /*inbound=*/true);
+  if (s && LeavesCalls() && !s->remote_port) s->remote_port = EphemeralPort(ev);
+  if (s && LeavesCalls() && !s->local_port) {
+    s->local_port = static_cast<std::uint16_t>(config_.bind_port);
+  }
   if (!s) Fail(ev, "error handling packet", "no socket for this inbound UDP datagram");
   WaitForStart(ev, t, "inbound packet");
   Inject(ev,

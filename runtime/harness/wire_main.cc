@@ -310,6 +310,7 @@ int RunWireSession(const ScriptInfo& script, const Options& server_options,
   }
   MacAddress destination = devices.device.Destination(config, hello.mac);
   devices.link.SetDestination(destination);
+  devices.link.SetPathMtu(config.mtu);
   PcapWriter pcap;
   if (!config.pcap_dir.empty()) {
     if (!pcap.Open(config.pcap_dir + "/" + script.name + "." + config.name + ".wire.pcap",

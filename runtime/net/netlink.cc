@@ -281,6 +281,21 @@ bool Netlink::AddRouteVia(int ifindex, const IpAddress& destination, int prefix_
                   error);
 }
 
+bool Netlink::AddBlackholeRoute(const IpAddress& destination, int prefix_len, std::string* error) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
+  req.header.nlmsg_type = RTM_NEWROUTE;
+  req.header.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+  req.route.rtm_family = static_cast<unsigned char>(destination.family);
+  req.route.rtm_dst_len = static_cast<unsigned char>(prefix_len);
+  req.route.rtm_table = RT_TABLE_MAIN;
+  req.route.rtm_protocol = RTPROT_BOOT;
+  req.route.rtm_scope = RT_SCOPE_UNIVERSE;
+  req.route.rtm_type = RTN_BLACKHOLE;
+  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
+  return Transact(&req.header, "adding a blackhole route (RTM_NEWROUTE)", error);
+}
+
 bool Netlink::DeleteRoute(const IpAddress& destination, int prefix_len, std::string* error) {
   Request req{};
   req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));

@@ -39,6 +39,9 @@ class Netlink {
   /// `ip route replace DESTINATION/LEN via GATEWAY dev IFINDEX`.
   bool AddRouteVia(int ifindex, const IpAddress& destination, int prefix_len,
                    const IpAddress& gateway, std::string* error);
+  /// `ip route replace blackhole DESTINATION/LEN`: packets to it are dropped without an ICMP
+  /// error (which an IPv6 host sends for a packet it cannot route).
+  bool AddBlackholeRoute(const IpAddress& destination, int prefix_len, std::string* error);
   /// `ip route del DESTINATION/LEN`; and `ip addr del ADDRESS/LEN dev IFINDEX`.
   bool DeleteRoute(const IpAddress& destination, int prefix_len, std::string* error);
   bool DeleteAddress(int ifindex, const IpAddress& address, int prefix_len, std::string* error);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -141,6 +142,15 @@ bool WireLink::Open(const std::string& device, std::string* error) {
   return true;
 }
 
+void WireLink::SetPathMtu(int client_mtu) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  int mtu = fd >= 0 && ioctl(fd, SIOCGIFMTU, &ifr) == 0 ? ifr.ifr_mtu : client_mtu;
+  if (fd >= 0) close(fd);
+  path_mtu_ = std::min(mtu, client_mtu);
+}
+
 void WireLink::Close() {
   if (restore_gro_) {
     std::uint32_t on = 1;
@@ -166,7 +176,13 @@ bool WireLink::Inject(const std::vector<std::uint8_t>& packet, int gso_size, std
   std::vector<std::uint8_t> frame(kVnetHeaderSize + kEthernetHeaderSize);
   frame.insert(frame.end(), packet.begin(), packet.end());
   std::size_t ip_len = v6 ? 40 : static_cast<std::size_t>(packet[0] & 0x0f) * 4;
-  if (gso_size > 0 && packet.size() >= ip_len + 20) {
+  std::uint8_t protocol = v6 ? packet[6] : packet[9];
+  bool tcp = protocol == 6 /*IPPROTO_TCP*/ && packet.size() >= ip_len + 20;
+  if (tcp && gso_size == 0 && packet.size() > static_cast<std::size_t>(path_mtu_)) {
+    std::size_t headers = ip_len + static_cast<std::size_t>(packet[ip_len + 12] >> 4) * 4;
+    gso_size = path_mtu_ - static_cast<int>(headers);
+  }
+  if (tcp && gso_size > 0) {
     // A TCP packet larger than a segment: the checksum is left for each segment to complete
     // (CHECKSUM_PARTIAL), so the device or the kernel cuts it into segments on the wire, and a
     // veth peer receives it whole, as a TUN device's kernel does.

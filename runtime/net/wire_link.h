@@ -44,6 +44,10 @@ class WireLink final : public PacketLink {
   void Close();
   /// Where injected frames go: the client's MAC address (or the next hop's).
   void SetDestination(const MacAddress& mac) { destination_ = mac; }
+  /// The largest IP packet the path to the client carries: the smaller of this device's MTU and
+  /// `client_mtu`. A TCP packet larger than that (a script's 10000-byte segment, which a TUN
+  /// device takes whole) goes as a GSO packet of segments that fit.
+  void SetPathMtu(int client_mtu);
 
   const std::string& name() const { return name_; }
   int ifindex() const { return ifindex_; }
@@ -63,6 +67,7 @@ class WireLink final : public PacketLink {
   MacAddress mac_, destination_;
   int inject_fd_ = -1;
   int sniff_fd_ = -1;
+  int path_mtu_ = 1500;
   bool restore_gro_ = false, restore_lro_ = false;
   std::int64_t realtime_offset_ns_ = 0;
   PcapWriter* pcap_ = nullptr;

@@ -9,9 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
 
 namespace pktc::rt {
 
@@ -179,16 +177,12 @@ bool WireServerDevice::Set(const std::string& name, const FamilyConfig& config, 
                   "with iptables; pktc does not)");
     }
   }
-  // A forwarding kernel would also route the kernel under test's packets somewhere.
-  std::string family = config.local.family == AF_INET6 ? "ipv6" : "ipv4";
-  std::ifstream forwarding("/proc/sys/net/" + family + "/conf/" + name + "/forwarding");
-  int on = 0;
-  if (forwarding >> on && on) {
-    std::fprintf(stderr,
-                 "warning: %s forwards %s packets; this machine's kernel will also "
-                 "route the test's packets\n",
-                 name.c_str(), family.c_str());
+  remote_ = config.remote;
+  remote_prefix_len_ = config.remote_prefix_len;
+  if (!netlink_.AddBlackholeRoute(remote_, remote_prefix_len_, error)) {
+    return fail(WithPrefix(remote_, remote_prefix_len_) + ": " + *error);
   }
+  added_blackhole_ = true;
   if (!add_gateway) return true;
   if (netlink_.GetRoute(config.gateway, &route, &why) && route.local) return true;
   gateway_ = config.gateway;
@@ -218,7 +212,8 @@ MacAddress WireServerDevice::Destination(const FamilyConfig& config, const MacAd
 void WireServerDevice::Restore() {
   std::string ignored;
   if (added_gateway_) netlink_.DeleteAddress(ifindex_, gateway_, prefix_len_, &ignored);
-  added_gateway_ = false;
+  if (added_blackhole_) netlink_.DeleteRoute(remote_, remote_prefix_len_, &ignored);
+  added_gateway_ = added_blackhole_ = false;
 }
 
 }  // namespace pktc::rt

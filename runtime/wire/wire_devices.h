@@ -57,9 +57,11 @@ class WireServerDevice {
   WireServerDevice(const WireServerDevice&) = delete;
   WireServerDevice& operator=(const WireServerDevice&) = delete;
 
-  /// Checks that this machine's kernel will not answer the run's packets itself, and adds the
-  /// gateway address to `name` when the client routes through it (`add_gateway`) and this
-  /// machine does not have it already.
+  /// Checks that this machine's kernel will not answer the run's packets itself, drops them
+  /// silently (a blackhole route to the remote prefix: an IPv6 kernel answers packets it cannot
+  /// route with ICMP errors, which packetdrill's server prevents with ip6tables, and a
+  /// forwarding one would route them on), and adds the gateway address to `name` when the
+  /// client routes through it (`add_gateway`) and this machine does not have it already.
   bool Set(const std::string& name, const FamilyConfig& config, bool add_gateway,
            std::string* error);
   /// Where packets to the client go: the next hop's MAC address from the neighbour table when
@@ -73,9 +75,9 @@ class WireServerDevice {
   Netlink netlink_;
   std::string name_;
   int ifindex_ = 0;
-  bool added_gateway_ = false;
-  IpAddress gateway_;
-  int prefix_len_ = 0;
+  bool added_gateway_ = false, added_blackhole_ = false;
+  IpAddress gateway_, remote_;
+  int prefix_len_ = 0, remote_prefix_len_ = 0;
 };
 
 }  // namespace pktc::rt

@@ -161,9 +161,15 @@ bool WireConnection::Connect(const IpAddress& server, int port, std::int64_t dea
       getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &err_len);
     }
     if (err == 0) return true;
-    if (err == ENETUNREACH || err == EHOSTUNREACH || err == EADDRNOTAVAIL) {
+    if (err == ENETUNREACH || err == EADDRNOTAVAIL) {
       *error = "no route to the wire server " + where + " (" + std::strerror(err) +
                "): check the address and this machine's routes";
+      Close();
+      return false;
+    }
+    if (err == EHOSTUNREACH) {  // Nothing answered for it on the link, or a router said so.
+      *error = "wire server " + where + " is unreachable (" + std::strerror(err) +
+               "): check the address and that the machine is up";
       Close();
       return false;
     }
