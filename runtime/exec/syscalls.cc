@@ -315,6 +315,16 @@ void RunImpl::FollowCallOnServer(SyscallId id, const std::vector<Value>& args,
     case SyscallId::kBind:
       if (s && expect.result == 0) s->local_port = static_cast<std::uint16_t>(config_.bind_port);
       return;
+    case SyscallId::kAccept:
+      // The listener's first child without a descriptor (its SYN came before).
+      for (auto& child : sockets_) {
+        if (s && expect.result >= 0 && child->kind == SocketState::Kind::kChild &&
+            child->listener == s && child->script_fd < 0) {
+          child->script_fd = static_cast<int>(expect.result);
+          break;
+        }
+      }
+      return;
     case SyscallId::kListen:
       if (s && expect.result == 0) {
         s->kind = SocketState::Kind::kListening;
@@ -329,7 +339,10 @@ void RunImpl::FollowCallOnServer(SyscallId id, const std::vector<Value>& args,
       // connect(), or a TFO sendto()/sendmsg() on a new socket.
       if (!s || (id != SyscallId::kConnect && s->kind != SocketState::Kind::kNew)) return;
       if (id == SyscallId::kSendmsg && !(integer(2, 0) & MSG_FASTOPEN)) return;
-      if (s->kind != SocketState::Kind::kConnecting) s->has_local_isn = false;
+      if (s->kind != SocketState::Kind::kConnecting) {
+        s->has_local_isn = false;
+        s->local_port = 0;  // The SYN says which (a reconnecting child may keep its own).
+      }
       s->kind = SocketState::Kind::kConnecting;
       s->remote_port = static_cast<std::uint16_t>(config_.connect_port);
       under_test_ = s;

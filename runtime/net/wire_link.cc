@@ -198,8 +198,9 @@ bool WireLink::Inject(const std::vector<std::uint8_t>& packet, int gso_size, std
     tcp[17] = static_cast<std::uint8_t>(pseudo & 0xff);
     std::size_t csum_start = kEthernetHeaderSize + ip_len;
     std::size_t hdr_len = csum_start + static_cast<std::size_t>(tcp[12] >> 4) * 4;
-    // struct virtio_net_hdr: flags, gso_type, then little-endian hdr_len, gso_size,
-    // csum_start and csum_offset.
+    // struct virtio_net_hdr: flags, gso_type, then little-endian hdr_len (the headers in the
+    // socket buffer's head, the payload on pages, as a TUN device builds a GSO packet),
+    // gso_size, csum_start and csum_offset.
     std::uint16_t fields[4] = {static_cast<std::uint16_t>(hdr_len),
                                static_cast<std::uint16_t>(gso_size),
                                static_cast<std::uint16_t>(csum_start), 16};
@@ -209,6 +210,15 @@ bool WireLink::Inject(const std::vector<std::uint8_t>& packet, int gso_size, std
       frame[2 + 2 * i] = static_cast<std::uint8_t>(fields[i] & 0xff);
       frame[3 + 2 * i] = static_cast<std::uint8_t>(fields[i] >> 8);
     }
+  }
+  if (!(tcp && gso_size > 0)) {
+    // All of the packet in the socket buffer's head, as a TUN device builds a packet smaller
+    // than a page: the kernel under test charges a packet's memory to its receive buffer,
+    // which sets the windows it advertises, and a head of just the Ethernet header would put
+    // the rest on a page of its own (hdr_len, little endian).
+    std::size_t linear = kEthernetHeaderSize + packet.size();
+    frame[2] = static_cast<std::uint8_t>(linear & 0xff);
+    frame[3] = static_cast<std::uint8_t>(linear >> 8);
   }
   std::uint8_t* eth = frame.data() + kVnetHeaderSize;
   std::memcpy(eth, destination_.bytes, 6);

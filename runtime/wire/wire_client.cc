@@ -40,9 +40,11 @@ bool WireClient::Connect(const IpAddress& server, int port, const WireHello& hel
 bool WireClient::WaitForServerReady(std::string* error) {
   WireMessage m;
   if (!connection_.Receive(NowNs() + timeout_ns_, &m, error)) {
-    *error = "wire server " + server_ + ": no WIRE_SERVER_READY: " + *error +
-             (*error == "timed out" ? " after " + std::to_string(timeout_ns_ / kNsPerSec) + " s"
-                                    : std::string(" (see the server's output)"));
+    *error =
+        "wire server " + server_ + ": no WIRE_SERVER_READY: " + *error +
+        (*error == "timed out" ? " after " + std::to_string(timeout_ns_ / kNsPerSec) +
+                                     " s (it serves one client at a time: is another one running?)"
+                               : std::string(" (see the server's output)"));
     return false;
   }
   if (m.op == WireOp::kPacketsDone) {  // A pktc server's refusal.
