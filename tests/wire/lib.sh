@@ -40,7 +40,7 @@ contains() {
 start_server() {
   local binary=$1 output=$2
   shift 2
-  $WIRE_SERVER_NS timeout 120 "$binary" --wire_server --wire_server_dev="$WIRE_SERVER_DEV" \
+  $WIRE_SERVER_NS timeout 120 setpriv --pdeathsig KILL -- "$binary" --wire_server --wire_server_dev="$WIRE_SERVER_DEV" \
     "$@" >"$output" 2>&1 &
   server_pid=$!
 }

@@ -4,7 +4,8 @@
 # the pair is tun0 (defaults.sh names that device) with 10.99.0.1/24 and 2001:db8:99::1/64; the
 # server's namespace holds wire0 with 10.99.0.2/24 and 2001:db8:99::2/64. In COMMAND,
 # `$WIRE_SERVER_NS COMMAND...` runs a command in the server's namespace. Both namespaces are
-# anonymous: they vanish with the processes in them, whatever way this script ends.
+# anonymous: they vanish with the processes in them, which die with this script, whatever way
+# it ends.
 #
 #   netns_pair.sh COMMAND [ARGS...]          (as root)
 # Environment for COMMAND: WIRE_SERVER_NS, WIRE_SERVER_IP, WIRE_SERVER_IP6, WIRE_CLIENT_DEV,
@@ -16,11 +17,14 @@ if [ "${WIRE_NETNS_INSIDE:-}" != 1 ]; then
     exit 4
   fi
   export WIRE_NETNS_INSIDE=1
-  exec unshare --net --fork --kill-child -- "$0" "$@"
+  # A PID namespace too (and its /proc): when this script's copy inside ends, however it ends,
+  # the kernel kills everything it started, in either network namespace.
+  exec unshare --net --pid --mount-proc --fork --kill-child -- "$0" "$@"
 fi
 
-# The server's namespace lives as long as this sleeper (and whatever COMMAND starts in it).
-unshare --net -- sleep 100000 &
+# The server's namespace lives as long as this sleeper (and whatever COMMAND starts in it);
+# they die with this script even when it is killed (SIGKILL by a test's timeout).
+unshare --net -- setpriv --pdeathsig KILL -- sleep 100000 &
 sleeper=$!
 cleanup() {
   # Everything started in the server's namespace, then the sleeper: the namespace goes with them.
@@ -41,7 +45,7 @@ for _ in $(seq 100); do
   sleep 0.01
 done
 
-server_ns="nsenter --target $sleeper --net --"
+server_ns="setpriv --pdeathsig KILL -- nsenter --target $sleeper --net --"
 ip link set lo up
 ip link add tun0 type veth peer name wire0 netns "/proc/$sleeper/ns/net"
 # Addresses at once, without duplicate address detection (packetdrill adds its own without
