@@ -50,9 +50,10 @@ std::string UnsupportedReason(OptionId id) {
       return "a test binary is statically linked against the kernel's own stack and cannot "
              "load a user-space stack as a shared object";
     case OptionId::kPspUdpPort:
-      return "PSP needs a PSP-capable device, so wire mode, which pktc does not run yet";
+      return "PSP needs a PSP-capable device and keys, which pktc's wire mode does not "
+             "handle yet";
     default:
-      return "wire mode is not implemented yet";
+      return "not implemented";
   }
 }
 
@@ -207,6 +208,34 @@ bool ApplyOption(const OptionSpec& spec, const std::optional<std::string>& value
     case OptionId::kVersion:
       o->version = true;
       break;
+    case OptionId::kWireClient:
+      o->wire_client = true;
+      o->wire_server = false;
+      break;
+    case OptionId::kWireServer:
+      o->wire_server = true;
+      o->wire_client = false;
+      break;
+    case OptionId::kWireServerIp:
+    case OptionId::kWireServerAt:
+      o->wire_server_ip = *value;
+      o->wire_client = true;
+      break;
+    case OptionId::kWireServerPort:
+      o->wire_server_port = static_cast<int>(n);
+      break;
+    case OptionId::kWireClientDev:
+      o->wire_client_dev = *value;
+      break;
+    case OptionId::kWireServerDev:
+      o->wire_server_dev = *value;
+      break;
+    case OptionId::kWireTimeout:
+      o->wire_timeout_secs = static_cast<int>(n);
+      break;
+    case OptionId::kWireSessions:
+      o->wire_sessions = static_cast<int>(n);
+      break;
     case OptionId::kNonFatal:
       ParseNonFatal(*value, o);
       break;
@@ -252,13 +281,6 @@ bool ApplyOption(const OptionSpec& spec, const std::optional<std::string>& value
       break;  // Ignored: pktc has no debug logging to turn on.
     // Refused above; listed so that a new row without a case here fails to compile.
     case OptionId::kPspUdpPort:
-    case OptionId::kWireClient:
-    case OptionId::kWireServer:
-    case OptionId::kWireServerIp:
-    case OptionId::kWireServerAt:
-    case OptionId::kWireServerPort:
-    case OptionId::kWireClientDev:
-    case OptionId::kWireServerDev:
     case OptionId::kSoFilename:
     case OptionId::kSoFlags:
       break;

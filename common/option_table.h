@@ -76,6 +76,14 @@ struct Options {
   std::string code_command = "python3";  ///< Runs the code blocks pktc did not compile.
   std::string code_format = "python";
   std::string code_sockopt;  ///< "", TCP_INFO, TCP_CC_INFO or SO_MEMINFO: checked, all read.
+  // Wire mode: this binary is the client (runs the system calls) or the server (the packets).
+  bool wire_client = false;
+  bool wire_server = false;
+  std::optional<std::string> wire_server_ip;  ///< Implies wire_client, as in packetdrill.
+  int wire_server_port = 8081;
+  std::optional<std::string> wire_client_dev, wire_server_dev;
+  int wire_timeout_secs = 10;  ///< Longest wait for the peer beyond the script's own times.
+  int wire_sessions = 0;       ///< Server: exit after this many sessions (0: serve forever).
 };
 
 /// Parses `value` as `spec` requires and applies it to `options`. False with a one-line reason

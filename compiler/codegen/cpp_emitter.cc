@@ -247,6 +247,23 @@ void EmitEvent(Printer& p, const ir::Script& script, const ir::Event& event,
   }
 }
 
+/// The script's bytes, one literal per line, for wire mode.
+void EmitScriptText(Printer& p, const std::string& text) {
+  p.Line("// The script itself: a wire client sends it, a wire server compares it.");
+  p.Line("constexpr char kScriptText[] =");
+  p.Indent();
+  std::size_t start = 0;
+  do {
+    std::size_t end = text.find('\n', start);
+    end = end == std::string::npos ? text.size() : end + 1;
+    p.Line(CppStringLiteral(std::string_view(text).substr(start, end - start)));
+    start = end;
+  } while (start < text.size());
+  p.Outdent();
+  p.Line(";");
+  p.Line("");
+}
+
 }  // namespace
 
 std::string EmitCpp(const ir::Script& script, const EmitOptions& options) {
@@ -312,6 +329,7 @@ std::string EmitCpp(const ir::Script& script, const EmitOptions& options) {
   p.Outdent();
   p.Line("}");
   p.Line("");
+  EmitScriptText(p, script.text);
   p.Line("}  // namespace");
   p.Line("");
   p.Line("int main(int argc, char** argv) {");
@@ -330,6 +348,8 @@ std::string EmitCpp(const ir::Script& script, const EmitOptions& options) {
   p.Line(fmt::format(".cleanup_command = {},",
                      script.cleanup_command ? CppStringLiteral(*script.cleanup_command) : "nullptr"));
   p.Line(".body = RunEvents,");
+  p.Line(".text = kScriptText,");
+  p.Line(".text_size = sizeof(kScriptText) - 1,");
   if (!script.family_errors.empty()) {
     p.Line(".family_errors = kFamilyErrors,");
     p.Line(fmt::format(".family_error_count = {},", script.family_errors.size()));

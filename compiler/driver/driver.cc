@@ -318,6 +318,7 @@ int RunDriver(const DriverOptions& options) {
   std::optional<ir::Script> ir = CheckScript(script, sema_options, diags);
   if (!ir) return 1;
   if (options.check_only) return 0;
+  ir->text = sources.getMemoryBuffer(buffer)->getBuffer().str();
   if (options.emit == EmitKind::kIr) {
     std::string dump = DumpIr(*ir);
     std::string out = options.output.empty() ? "-" : options.output;

@@ -166,6 +166,7 @@ struct EmbeddedFile {
 struct Script {
   std::string path;  ///< As given on the command line.
   std::string name;  ///< Test name: file name without .pkt.
+  std::string text;  ///< The file's bytes, embedded for wire mode (set by the driver).
   std::vector<std::pair<std::string, std::optional<std::string>>> header_options;
   std::optional<std::string> init_command;
   std::optional<std::string> cleanup_command;

@@ -168,8 +168,8 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
       if (packet->psp) {
         out.unsupported.push_back(
             {Loc(packet->seq_range),
-             "PSP encapsulation needs a PSP-capable device, so wire mode, which pktc does not "
-             "run yet"});
+             "PSP encapsulation needs a PSP-capable device and keys, which pktc's wire mode does "
+             "not handle yet"});
       }
       bool ok = true;
       switch (packet->protocol) {

@@ -22,7 +22,7 @@
 namespace pktc::rt {
 
 /// Version of the runtime ABI that generated code was written against.
-inline constexpr int kRuntimeAbiVersion = 2;
+inline constexpr int kRuntimeAbiVersion = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Script description
@@ -63,6 +63,10 @@ struct ScriptInfo {
   const char* init_command;     ///< Untimed command before the first event, or nullptr.
   const char* cleanup_command;  ///< Untimed command after the last event, or nullptr.
   void (*body)(Run&);           ///< The events, in script order.
+  /// The script file as pktc read it. A wire client sends it to the server, which parses it
+  /// (packetdrill) or accepts only the script it was compiled from (pktc).
+  const char* text = nullptr;
+  std::size_t text_size = 0;
   const FamilyError* family_errors = nullptr;  ///< In line order.
   std::size_t family_error_count = 0;
 };

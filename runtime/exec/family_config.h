@@ -37,6 +37,10 @@ struct FamilyConfig {
   std::string init_scripts;            ///< --init_scripts, run before the device exists.
   std::string code_command = "python3";
   bool report_margins = false;  ///< Print the closest event's timing margin (pktc-run).
+  /// Wire mode: the next hop to `remote`, an address the wire server puts on its device so
+  /// that it receives the kernel's packets; `gateway_given` if --gateway_ip named it.
+  IpAddress gateway;
+  bool gateway_given = false;
 };
 
 }  // namespace pktc::rt

@@ -35,7 +35,9 @@ std::vector<std::uint8_t> RunImpl::IcmpEchoedPacket(const IcmpMessage& icmp,
 }
 
 void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
+  PeerNextEvent(/*packet=*/true);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesPackets()) return KeepTime(ev, /*inbound_packet=*/true, /*outbound_packet=*/false);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
   SocketState* s = under_test_;
   if (!s) Fail(ev, "error handling packet", "no socket for this inbound ICMP message");
@@ -59,7 +61,9 @@ void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
 }
 
 void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
+  PeerNextEvent(/*packet=*/true);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesPackets()) return KeepTime(ev, /*inbound_packet=*/false, /*outbound_packet=*/true);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
   bool v6 = config_.remote.family == AF_INET6;
   std::uint8_t want_proto = v6 ? std::uint8_t{IPPROTO_ICMPV6} : std::uint8_t{IPPROTO_ICMP};

@@ -65,6 +65,14 @@ void RunImpl::Start() {
   timing_.Start(NextJiffyEdgeNs() + kJiffyOffsetNs);
 }
 
+void RunImpl::StartAt(std::int64_t live_start_ns) { timing_.Start(live_start_ns); }
+
+void RunImpl::FinishWithPeer() {
+  if (!peer_) return;
+  std::string failure;
+  if (!peer_->Finish(&failure)) FailWithReport(failure);
+}
+
 void RunImpl::End() {
   if (blocking_done_) {
     JoinBlockingThread();
@@ -156,17 +164,54 @@ void RunImpl::Fail(const Event& ev, const std::string& category, const std::stri
   if (timing_.current() && timing_.started()) {
     event_time = FailedEventTime{timing_.current()->start_us, timing_.ElapsedUs()};
   }
+  std::string report = report_.Compose(script_.path, ev.line, category, message, event_time);
+  // A wire server's failure is the client's: it reports it as its own.
+  if (peer_ && peer_->RunsPackets()) {
+    peer_->ReportFailure(report);
+    ResetConnection();
+  }
+  FailWithReport(report);
+}
+
+void RunImpl::FailWithReport(const std::string& text) {
   std::fflush(stdout);
-  std::fputs(report_.Compose(script_.path, ev.line, category, message, event_time).c_str(),
-             stderr);
+  std::fputs(text.c_str(), stderr);
+  if (!text.empty() && text.back() != '\n') std::fputc('\n', stderr);
   // A failure that is only an event outside its window (kernel timers can fire a jiffy late
   // on a loaded machine) is one a rerun may not repeat; pktc-run --retries reruns only those.
-  if (category == kTimingError || message.rfind(std::string(kTimingError) + ":", 0) == 0) {
+  // (A wire server's failure arrives as its report's text, so the text tells.)
+  std::string first_line = text.substr(0, text.find('\n'));
+  if (first_line.find(std::string(": ") + kTimingError + ": ") != std::string::npos ||
+      first_line.find(std::string(": error handling packet: ") + kTimingError + ": ") !=
+          std::string::npos) {
     std::fprintf(stderr, "%s\n", report::kTimingFailure);
   }
   std::fflush(stderr);
   Finish();
   EndRun(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire mode
+
+void RunImpl::PeerNextEvent(bool packet) {
+  if (!peer_) return;
+  std::string failure;
+  if (!peer_->NextEvent(packet, &failure)) FailWithReport(failure);
+}
+
+void RunImpl::KeepTime(const Event& ev, bool inbound_packet, bool outbound_packet) {
+  EventWindow w = BeginEvent(ev, inbound_packet);
+  std::int64_t due = -1;
+  if (outbound_packet) {
+    due = timing_.SniffDeadlineNs(w);
+  } else if (!w.any_time) {
+    due = timing_.live_start_ns() + (w.end_us + w.tolerance_us) * 1000;
+  }
+  peer_->Due(due, outbound_packet);
+  Trace(ev, w,
+        LeavesPackets() ? "packet event, run by the wire server" : "event run by the wire client");
+  EndEvent(w, inbound_packet);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,7 +265,11 @@ std::uint16_t RunImpl::EphemeralPort(const Event& ev) {
   // Like packetdrill: the kernel picks a free port for a throw-away socket.
   int fd = socket(config_.local.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_storage addr{};
-  socklen_t len = static_cast<socklen_t>(FillSockaddr(config_.local.family, config_.local, 0, &addr));
+  // A wire server does not have the client's address: any of its own will do.
+  IpAddress any;
+  any.family = config_.local.family;
+  socklen_t len = static_cast<socklen_t>(
+      FillSockaddr(config_.local.family, LeavesCalls() ? any : config_.local, 0, &addr));
   if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     Fail(ev, "runtime error", std::string("cannot pick an ephemeral port: ") + std::strerror(errno));
@@ -284,7 +333,9 @@ bool RunImpl::NextOutbound(const Event& ev, std::int64_t deadline_ns,
 // Commands and code blocks
 
 void RunImpl::Command(const Event& ev, const char* text) {
+  PeerNextEvent(false);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesCalls()) return KeepTime(ev, false, false);
   EventWindow t = BeginEvent(ev, false);
   WaitForStart(ev, t, "command", &lock);
   std::string error;
@@ -304,7 +355,9 @@ void RunImpl::SnapshotForCode(const Event& ev) {
 }
 
 void RunImpl::Code(const Event& ev, CodeFn fn) {
+  PeerNextEvent(false);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesCalls()) return KeepTime(ev, false, false);
   EventWindow t = BeginEvent(ev, false);
   WaitForStart(ev, t, "data collection for code", &lock);
   SnapshotForCode(ev);
@@ -314,7 +367,9 @@ void RunImpl::Code(const Event& ev, CodeFn fn) {
 }
 
 void RunImpl::CodePython(const Event& ev, const char* python_text) {
+  PeerNextEvent(false);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesCalls()) return KeepTime(ev, false, false);
   EventWindow t = BeginEvent(ev, false);
   WaitForStart(ev, t, "data collection for code", &lock);
   SnapshotForCode(ev);

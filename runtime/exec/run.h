@@ -21,6 +21,7 @@
 #include "exec/call_thread.h"
 #include "exec/code_block_runner.h"
 #include "exec/connection_remap.h"
+#include "exec/event_peer.h"
 #include "exec/event_timing.h"
 #include "exec/failure_report.h"
 #include "exec/family_config.h"
@@ -48,10 +49,24 @@ class RunImpl final : public Run {
   RunImpl(const ScriptInfo& script, const FamilyConfig& config, PacketLink& link,
           CommandRunner& commands);
 
+  /// Wire mode: the other half of the run (exec/event_peer.h), before the first event. The run
+  /// then performs only its side's events and keeps time for the others.
+  void SetPeer(EventPeer* peer) { peer_ = peer; }
   /// Runs the script's init command, if it has one; before Start().
   void RunInitCommand();
   /// Fixes the live time of script time 0: on a jiffy edge, once the kernel is quiet.
   void Start();
+  /// A wire server's start: script time 0 is `live_start_ns`, when the client said it began.
+  void StartAt(std::int64_t live_start_ns);
+  std::int64_t live_start_ns() const { return timing_.live_start_ns(); }
+  /// Wire mode, after the last event: waits for the packet events still running on the server.
+  void FinishWithPeer();
+  /// A wire server, after the run (passed or failed; not while an event runs): resets the
+  /// kernel under test's connection with a RST, so that it does not retransmit into the next
+  /// session (packetdrill resets its connections at the end of a local run).
+  void ResetConnection();
+  /// Ends the run as failed with `text`, a report composed elsewhere (the wire server's).
+  [[noreturn]] void FailWithReport(const std::string& text);
   /// After the last event: waits (up to 1 s) for a blocking call still in progress.
   void End();
   /// Runs the cleanup command (only if an init command ran, as packetdrill does).
@@ -85,6 +100,17 @@ class RunImpl final : public Run {
   /// Whether an outbound packet is the one the current event waits for (it may note what it
   /// learns from the packet, e.g. a port).
   using OutboundFilter = std::function<bool(const OutboundPacket&)>;
+
+  // Wire mode (exec/event_peer.h).
+  /// Tells the peer an event begins; fails the run with the peer's report if it has one.
+  void PeerNextEvent(bool packet);
+  /// A wire client leaves packet events to the server; a wire server leaves the rest to the
+  /// client.
+  bool LeavesPackets() const { return peer_ && !peer_->RunsPackets(); }
+  bool LeavesCalls() const { return peer_ && peer_->RunsPackets(); }
+  /// Keeps time for an event the peer performs: resolves its window and tells the peer when
+  /// it is due, without waiting for it.
+  void KeepTime(const Event& ev, bool inbound_packet, bool outbound_packet);
 
   // Event timing: every event goes Begin, (WaitForStart), ..., End.
   EventWindow BeginEvent(const Event& ev, bool inbound_packet);
@@ -136,6 +162,8 @@ class RunImpl final : public Run {
   void IcmpSendto(CallContext& c);
   void SendOrRecvmsg(CallContext& c, bool receive);
   void VectoredIo(CallContext& c, bool sending);
+  /// Wire client: tells the server what a call did that changes which packets are whose.
+  void FollowCallOnServer(SyscallId id, const std::vector<Value>& args, const Expect& expect);
 
   // The script's file descriptors (syscalls.cc): sockets (sockets_) and other files (files_),
   // found as packetdrill's fd list finds them.
@@ -170,6 +198,7 @@ class RunImpl final : public Run {
   /// The connection an inbound segment is for: the socket under test, or a new child of the
   /// listener under test (a packet towards a listener, normally its SYN, creates one).
   SocketState& ConnectionForInbound(const Event& ev, const TcpSegment& seg);
+  SocketState* UdpSocketForServer(const Event& ev, bool inbound);
   bool NextTcpSegment(const Event& ev, SocketState& socket, std::int64_t deadline_ns,
                       OutboundPacket* out);
   /// The kernel's segment for `seg`; without --strict_segments, consecutive segments are
@@ -198,6 +227,10 @@ class RunImpl final : public Run {
   FailureReport report_;
   CodeBlockRunner code_blocks_;
   bool init_ran_ = false;
+  EventPeer* peer_ = nullptr;
+  /// A wire server: the kernel under test's latest segment, for ResetConnection().
+  bool has_last_outbound_ = false;
+  TcpHeader last_outbound_;
 
   std::vector<std::unique_ptr<SocketState>> sockets_;
   SocketState* under_test_ = nullptr;

@@ -161,7 +161,9 @@ struct RunImpl::CallContext {
 // Dispatch, timing and the blocking-call thread
 
 void RunImpl::FailingSyscall(const Event& ev, const char* name, const char* message) {
+  PeerNextEvent(false);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesCalls()) return KeepTime(ev, false, false);  // The client fails there.
   if (!blocking_done_) {
     lock.unlock();
     WaitForBlockingThread(ev, name, /*fatal=*/ev.returns_us >= 0);
@@ -176,7 +178,12 @@ void RunImpl::FailingSyscall(const Event& ev, const char* name, const char* mess
 void RunImpl::Syscall(const Event& ev, SyscallId id, std::vector<Value> args,
                       const Expect& expect) {
   const char* name = SpecOf(id).name;
+  PeerNextEvent(false);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesCalls()) {
+    FollowCallOnServer(id, args, expect);
+    return KeepTime(ev, false, false);
+  }
   // packetdrill waits up to a second for a previous blocking call before any new call.
   if (!blocking_done_) {
     lock.unlock();
@@ -446,7 +453,93 @@ void RunImpl::DoAccept(CallContext& c) {
     s->live_fd = static_cast<int>(r.value);
     return;
   }
+  if (LeavesPackets()) {
+    // A wire client never sees the SYN that made the child (the server injected it); as
+    // packetdrill, the accepted socket becomes the child and the socket under test.
+    SocketState* listener = SocketByScriptFd(fd);
+    auto made = std::make_unique<SocketState>();
+    made->kind = SocketState::Kind::kChild;
+    made->listener = listener;
+    made->domain = listener ? listener->domain : config_.socket_family;
+    made->local_port = static_cast<std::uint16_t>(config_.bind_port);
+    made->script_fd = script_fd;
+    made->live_fd = static_cast<int>(r.value);
+    under_test_ = made.get();
+    sockets_.push_back(std::move(made));
+    return;
+  }
   c.Fail("unable to find socket matching accept() call");
+}
+
+// A wire server sees the calls only as the script writes them, not their effect; it follows
+// what packetdrill's socket bookkeeping needs from them: which socket is under test, listening or
+// connecting, its bound port and TCP-MD5 key. (packetdrill's wire server follows none, and maps
+// every packet to the first connection.)
+void RunImpl::FollowCallOnServer(SyscallId id, const std::vector<Value>& args,
+                                 const Expect& expect) {
+  auto integer = [&](std::size_t i, std::int64_t otherwise) {
+    return i < args.size() && args[i].kind == Value::Kind::kInt ? args[i].i : otherwise;
+  };
+  SocketState* s = args.empty() ? nullptr : SocketByScriptFd(integer(0, -1));
+  switch (id) {
+    case SyscallId::kSocket: {
+      if (expect.result < 0) return;
+      auto made = std::make_unique<SocketState>();
+      made->script_fd = static_cast<int>(expect.result);
+      made->domain = static_cast<int>(integer(0, config_.socket_family));
+      made->type = static_cast<int>(integer(1, SOCK_STREAM)) & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+      for (auto& other : sockets_) {
+        if (other->script_fd == made->script_fd) other->script_fd = -1;
+      }
+      under_test_ = made.get();
+      sockets_.push_back(std::move(made));
+      return;
+    }
+    case SyscallId::kBind:
+      if (s && expect.result == 0) s->local_port = static_cast<std::uint16_t>(config_.bind_port);
+      return;
+    case SyscallId::kAccept:
+      // The listener's first child without a descriptor (its SYN came before).
+      for (auto& child : sockets_) {
+        if (s && expect.result >= 0 && child->kind == SocketState::Kind::kChild &&
+            child->listener == s && child->script_fd < 0) {
+          child->script_fd = static_cast<int>(expect.result);
+          break;
+        }
+      }
+      return;
+    case SyscallId::kListen:
+      if (s && expect.result == 0) {
+        s->kind = SocketState::Kind::kListening;
+        s->local_port = static_cast<std::uint16_t>(config_.bind_port);
+      }
+      return;
+    case SyscallId::kConnect:
+      if (s && args.size() > 1 && args[1].kind != Value::Kind::kEllipsis) return;
+      [[fallthrough]];
+    case SyscallId::kSendto:
+    case SyscallId::kSendmsg:
+      // connect(), or a TFO sendto()/sendmsg() on a new socket.
+      if (!s || (id != SyscallId::kConnect && s->kind != SocketState::Kind::kNew)) return;
+      if (id == SyscallId::kSendmsg && !(integer(2, 0) & MSG_FASTOPEN)) return;
+      if (s->kind != SocketState::Kind::kConnecting) {
+        s->has_local_isn = false;
+        s->local_port = 0;  // The SYN says which (a reconnecting child may keep its own).
+      }
+      s->kind = SocketState::Kind::kConnecting;
+      s->remote_port = static_cast<std::uint16_t>(config_.connect_port);
+      under_test_ = s;
+      return;
+    case SyscallId::kSetsockopt:
+      if (s && expect.result == 0 && args.size() > 3 && args[3].kind == Value::Kind::kStruct) {
+        if (const Value* key = args[3].Find("tcpm_key")) {
+          s->md5_key = key->s.substr(0, TCP_MD5SIG_MAXKEYLEN);
+        }
+      }
+      return;
+    default:
+      return;
+  }
 }
 
 void RunImpl::DoConnect(CallContext& c) {

@@ -36,7 +36,9 @@ SocketState& RunImpl::ConnectionForInbound(const Event& ev, const TcpSegment& se
 }
 
 void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
+  PeerNextEvent(/*packet=*/true);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesPackets()) return KeepTime(ev, /*inbound_packet=*/true, /*outbound_packet=*/false);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
   SocketState& s = ConnectionForInbound(ev, seg);
   WaitForStart(ev, t, "inbound packet", &lock);
@@ -61,16 +63,28 @@ bool RunImpl::NextTcpSegment(const Event& ev, SocketState& s, std::int64_t deadl
       [&](const OutboundPacket& p) {
         const DecodedPacket& packet = p.decoded;
         if (packet.protocol != IPPROTO_TCP) return false;
+        // Only the socket under test's packets count; other traffic (IPv6 router solicitations,
+        // MLD; on a wire server the wire connection itself) is not the script's business.
+        if (!(packet.src == config_.local) || !(packet.dst == config_.remote)) return false;
         report_.RememberPacket('>', timing_.ScriptUs(p.sent_ns),
                                TcpSegmentToString(packet.tcp, packet.payload_len, true));
-        // Only the socket under test's packets count; other traffic (IPv6 router solicitations,
-        // MLD) is not the script's business.
-        if (!(packet.src == config_.local) || !(packet.dst == config_.remote)) return false;
         // A blocking connect() may still be in the kernel: its port is known once the SYN is out.
         if (s.local_port == 0 && s.kind == SocketState::Kind::kConnecting && s.live_fd >= 0) {
           s.local_port = LocalPort(s.live_fd);
         }
-        return packet.tcp.src_port == s.local_port && packet.tcp.dst_port == s.remote_port;
+        // A wire server sees no connect(): the connection's first SYN names its port.
+        if (s.local_port == 0 && s.kind == SocketState::Kind::kConnecting && s.live_fd < 0 &&
+            (packet.tcp.flags & (kSyn | kAck)) == kSyn && packet.tcp.dst_port == s.remote_port) {
+          s.local_port = packet.tcp.src_port;
+        }
+        if (packet.tcp.src_port != s.local_port || packet.tcp.dst_port != s.remote_port) {
+          return false;
+        }
+        if (&s == under_test_) {
+          has_last_outbound_ = true;
+          last_outbound_ = packet.tcp;
+        }
+        return true;
       },
       out);
 }
@@ -153,9 +167,21 @@ bool RunImpl::MatchTcp(const Event& ev, const SocketState& s, const TcpSegment& 
 }
 
 void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
+  PeerNextEvent(/*packet=*/true);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesPackets()) return KeepTime(ev, /*inbound_packet=*/false, /*outbound_packet=*/true);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
   SocketState* s = under_test_;
+  if (!s && LeavesCalls() && (seg.flags & (kSyn | kAck)) == kSyn) {
+    // A wire server sees no socket() or connect(): as packetdrill's, it takes the script's
+    // first outbound SYN for a connect() to --connect_port.
+    auto made = std::make_unique<SocketState>();
+    made->kind = SocketState::Kind::kConnecting;
+    made->domain = config_.socket_family;
+    made->remote_port = static_cast<std::uint16_t>(config_.connect_port);
+    s = under_test_ = made.get();
+    sockets_.push_back(std::move(made));
+  }
   if (!s) Fail(ev, "error handling packet", "no socket under test for this outbound packet");
   OutboundPacket live = ReadTcpAggregate(ev, *s, seg, t);
   TcpHeader mapped = OutboundToScript(*s, seg, live.decoded.tcp);
@@ -172,6 +198,25 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
   Trace(ev, t, "outbound " + TcpSegmentToString(mapped, live.decoded.payload_len, true),
         timing_.ScriptUs(live.sent_ns));
   EndEvent(t, /*inbound_packet=*/false);
+}
+
+void RunImpl::ResetConnection() {
+  if (!under_test_ || !has_last_outbound_) return;
+  // The kernel accepts a RST whose sequence number is the next one it expects, the ACK it
+  // sent last; or, before it has one (SYN sent), a RST that acknowledges its SYN.
+  TcpHeader rst;
+  rst.src_port = last_outbound_.dst_port;
+  rst.dst_port = last_outbound_.src_port;
+  if (last_outbound_.flags & kAck) {
+    rst.seq = last_outbound_.ack;
+    rst.flags = kRst;
+  } else {
+    rst.ack = last_outbound_.seq + 1;
+    rst.flags = kRst | kAck;
+  }
+  std::string error;
+  IpFields ip;
+  link_.Inject(EncodeTcpPacket(config_.remote, config_.local, ip, rst, 0, ""), 0, &error);
 }
 
 }  // namespace pktc::rt

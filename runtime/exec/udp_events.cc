@@ -7,10 +7,36 @@
 
 namespace pktc::rt {
 
+/// A wire server sees no socket() call: as packetdrill's, it takes the script's first UDP
+/// datagram for its socket's (to --bind_port from a fresh port when inbound, to
+/// --connect_port from the port the kernel picks when outbound).
+SocketState* RunImpl::UdpSocketForServer(const Event& ev, bool inbound) {
+  auto made = std::make_unique<SocketState>();
+  made->kind = SocketState::Kind::kConnecting;
+  made->domain = config_.socket_family;
+  made->type = SOCK_DGRAM;
+  if (inbound) {
+    made->local_port = static_cast<std::uint16_t>(config_.bind_port);
+    made->remote_port = EphemeralPort(ev);
+  } else {
+    made->remote_port = static_cast<std::uint16_t>(config_.connect_port);
+  }
+  under_test_ = made.get();
+  sockets_.push_back(std::move(made));
+  return under_test_;
+}
+
 void RunImpl::Inbound(const Event& ev, const UdpDatagram& udp) {
+  PeerNextEvent(/*packet=*/true);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesPackets()) return KeepTime(ev, /*inbound_packet=*/true, /*outbound_packet=*/false);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/true);
   SocketState* s = under_test_;
+  if (!s && LeavesCalls()) s = UdpSocketForServer(ev, /*inbound=*/true);
+  if (s && LeavesCalls() && !s->remote_port) s->remote_port = EphemeralPort(ev);
+  if (s && LeavesCalls() && !s->local_port) {
+    s->local_port = static_cast<std::uint16_t>(config_.bind_port);
+  }
   if (!s) Fail(ev, "error handling packet", "no socket for this inbound UDP datagram");
   WaitForStart(ev, t, "inbound packet", &lock);
   FillAnyipPorts(*s);
@@ -24,9 +50,12 @@ void RunImpl::Inbound(const Event& ev, const UdpDatagram& udp) {
 }
 
 void RunImpl::Outbound(const Event& ev, const UdpDatagram& udp) {
+  PeerNextEvent(/*packet=*/true);
   std::unique_lock<std::mutex> lock(mu_);
+  if (LeavesPackets()) return KeepTime(ev, /*inbound_packet=*/false, /*outbound_packet=*/true);
   EventWindow t = BeginEvent(ev, /*inbound_packet=*/false);
   SocketState* s = under_test_;
+  if (!s && LeavesCalls()) s = UdpSocketForServer(ev, /*inbound=*/false);
   if (!s) Fail(ev, "error handling packet", "no socket for this outbound UDP datagram");
   OutboundPacket out;
   bool found = NextOutbound(

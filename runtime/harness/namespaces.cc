@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -184,6 +185,28 @@ Isolation EnterNamespaces(const RunLink& link, std::string* reason) {
   }
   RunAsInitOfNewPidNamespace(PrivateTmp(), link);
   return isolation;
+}
+
+void TuneForTiming() {
+  if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+    sched_param param{};
+    param.sched_priority = sched_get_priority_min(SCHED_RR);
+    // Children (shell commands, python) get normal priority back: a command running at
+    // real-time priority would delay the events of every other run on its CPU.
+    sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &param);  // Best effort.
+  }
+  // MCL_ONFAULT: lock pages as they are touched rather than populating every mapping (the
+  // 64 MB zero region, thread stacks) up front, which cost memory and milliseconds.
+  mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);  // Best effort.
+}
+
+Isolation EnterNamespacesKeepingNetwork(const RunLink& link, std::string* reason) {
+  if (geteuid() != 0) {
+    *reason = "wire mode configures a real device and needs root (CAP_NET_ADMIN)";
+    return Isolation::kUnavailable;
+  }
+  RunAsInitOfNewPidNamespace(PrivateTmp(), link);
+  return Isolation::kPrivileged;
 }
 
 }  // namespace pktc::rt

@@ -24,6 +24,15 @@ enum class Isolation {
 /// `reason` is one line for the skip message.
 Isolation EnterNamespaces(const RunLink& link, std::string* reason);
 
+/// A wire client's isolation: the mount and PID namespaces of EnterNamespaces(), but the
+/// caller's network namespace, which holds the real device. Needs real privilege; returns
+/// kUnavailable with `reason` without it.
+Isolation EnterNamespacesKeepingNetwork(const RunLink& link, std::string* reason);
+
+/// With real privilege: real-time scheduling (on a machine with more than one CPU) and locked
+/// memory, which keep the event timing tight on a busy machine.
+void TuneForTiming();
+
 }  // namespace pktc::rt
 
 #endif  // PKTC_RUNTIME_HARNESS_NAMESPACES_H_

@@ -110,6 +110,14 @@ std::string UsageText(const ScriptInfo& script, const char* argv0) {
       "  --parallel              run the families at the same time, each in its own\n"
       "                          namespaces (default: one after the other, as kselftest;\n"
       "                          faster, but the kernel's jiffy timers fire less exactly)\n"
+      "  --wire_client --wire_server_ip=HOST [--wire_client_dev=DEV]\n"
+      "                          wire mode, this machine's kernel under test: run the calls,\n"
+      "                          leave the packets to the wire server HOST\n"
+      "  --wire_server [--wire_server_dev=DEV] [--wire_sessions=N]\n"
+      "                          wire mode, the other machine: inject and sniff the packets\n"
+      "                          on DEV for each client, one at a time (N, or forever)\n"
+      "  --wire_server_port=N    the wire connection's port (default 8081)\n"
+      "  --wire_timeout=S        longest wait for the wire peer past the script's times (10)\n"
       "  --dry_run               check the options and exit\n"
       "  --version, -h/--help\n"
       "environment: KSFT_MACHINE_SLOW=yes adds 10 ms tolerance and reports failures as XFAIL\n";
@@ -168,6 +176,18 @@ bool ResolveFamily(const Options& o, const std::string& family, FamilyConfig* c,
   if (c->local == c->remote) {
     *error = "remote_ip " + c->remote.ToString() + " is not remote: it equals local_ip";
     return false;
+  }
+  // In local mode the gateway changes nothing (the TUN device reaches the peer directly). In
+  // wire mode it is the next hop to the peer; by default local_ip with its last two bits
+  // flipped (192.168.0.1 -> 192.168.0.2, fd3d:a0b:17d6::1 -> ::2).
+  c->gateway = c->local;
+  c->gateway.bytes[c->gateway.size() - 1] ^= 0x03;  // .1 -> .2, ::1 -> ::2
+  if (fits(o.gateway_ip)) {
+    if (!IpAddress::Parse(*o.gateway_ip, &c->gateway)) {
+      *error = "bad --gateway_ip: " + *o.gateway_ip;
+      return false;
+    }
+    c->gateway_given = true;
   }
   if (o.mtu) c->mtu = *o.mtu;
   c->mss = o.mss;

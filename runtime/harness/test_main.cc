@@ -28,6 +28,7 @@
 #include "harness/namespaces.h"
 #include "net/netlink.h"
 #include "harness/options.h"
+#include "harness/wire_main.h"
 #include "net/pcap.h"
 #include "pktc/run_report.h"
 #include "pktc/runtime.h"
@@ -121,17 +122,8 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config, const RunLin
   // Only with real privilege: inside a user namespace both fail or, for mlockall(MCL_FUTURE)
   // under a small RLIMIT_MEMLOCK, would make later allocations fail.
   if (isolation == Isolation::kPrivileged) {
-    if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
-      sched_param param{};
-      param.sched_priority = sched_get_priority_min(SCHED_RR);
-      // Children (shell commands, python) get normal priority back: a command running at
-      // real-time priority would delay the events of every other run on its CPU.
-      sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &param);  // Best effort.
-    }
     SendZeros(0);  // Map the zero region now, not during an event.
-    // MCL_ONFAULT: lock pages as they are touched rather than populating every mapping (the
-    // 64 MB zero region, thread stacks) up front, which cost memory and milliseconds.
-    mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);  // Best effort.
+    TuneForTiming();
   }
   Netlink netlink;
   std::string error;
@@ -201,7 +193,8 @@ struct FamilyChild {
 /// Forks the child that runs one family; its stdout and stderr go to a pipe the parent reads.
 /// The child sets up its namespaces and devices at once, then waits for StartWhenReady().
 void StartFamily(const ScriptInfo& script, const FamilyConfig& config,
-                 const std::vector<FamilyChild>& siblings, FamilyChild* child) {
+                 const std::vector<FamilyChild>& siblings, FamilyChild* child,
+                 const WireClientSettings* wire = nullptr) {
   child->result.family = config.name;
   child->start_ns = NowNs();
   int output[2], status[2], go[2];
@@ -232,7 +225,8 @@ void StartFamily(const ScriptInfo& script, const FamilyConfig& config,
     }
     RunLink link{status[1], go[0]};
     SetRunLink(link);
-    EndRun(RunFamily(script, config, link));
+    EndRun(wire ? RunWireClientFamily(script, config, *wire, link)
+                : RunFamily(script, config, link));
   }
   close(output[1]);
   close(status[1]);
@@ -359,6 +353,19 @@ void CollectFamilies(std::vector<FamilyChild*> children) {
   }
 }
 
+/// Lets one child exit and reaps it.
+void ReleaseFamily(FamilyChild& c) {
+  for (int* fd : {&c.status_fd, &c.go_fd, &c.netns_fd}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+  }
+  if (c.pid < 0) return;
+  int status;
+  while (waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  c.pid = -1;
+}
+
 /// Lets every child exit, which tears its namespaces down, and reaps it.
 void ReleaseFamilies(std::vector<FamilyChild>& children) {
   for (FamilyChild& c : children) {
@@ -411,7 +418,15 @@ int Main(int argc, char** argv, const ScriptInfo& script) {
     }
     configs.push_back(config);
   }
+  if (options.wire_client && !options.wire_server_ip) {
+    std::fprintf(stderr,
+                 "%s: --wire_client needs --wire_server_ip=ADDRESS (or --wire_server_at), the "
+                 "machine running this test with --wire_server\n",
+                 argv0);
+    return kExitFail;
+  }
   if (options.dry_run) return kExitPass;
+  if (options.wire_server) return RunWireServer(script, options, argv0);
 
   PrintKtapHeader(static_cast<int>(configs.size()));
   if (!std::getenv(report::kHzNotedEnv)) {
@@ -428,10 +443,28 @@ int Main(int argc, char** argv, const ScriptInfo& script) {
   // fail, not kill this process with SIGPIPE before it reports the death.
   signal(SIGPIPE, SIG_IGN);
   std::vector<FamilyChild> children(configs.size());
-  for (std::size_t i = 0; i < configs.size(); ++i) {
-    StartFamily(script, configs[i], children, &children[i]);
+  if (options.wire_client) {
+    // One session with the server, and one configuration of the device, at a time.
+    for (std::size_t i = 0; i < configs.size(); ++i) {
+      WireClientSettings wire;
+      wire.server = *options.wire_server_ip;
+      wire.port = options.wire_server_port;
+      wire.device = options.wire_client_dev.value_or("");
+      wire.timeout_secs = options.wire_timeout_secs;
+      wire.args = WireClientArgs(script, configs[i], options);
+      StartFamily(script, configs[i], children, &children[i], &wire);
+      StartWhenReady(&children[i]);
+      CollectFamilies({&children[i]});
+      ReleaseFamily(children[i]);
+    }
+  } else {
+    for (std::size_t i = 0; i < configs.size(); ++i) {
+      StartFamily(script, configs[i], children, &children[i]);
+    }
   }
-  if (options.parallel) {
+  if (options.wire_client) {
+    // Done above.
+  } else if (options.parallel) {
     std::vector<FamilyChild*> all;
     for (FamilyChild& c : children) {
       StartWhenReady(&c);

@@ -4,6 +4,7 @@
 #include <linux/genetlink.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -23,6 +24,7 @@ struct Request {
     ifinfomsg link;
     ifaddrmsg addr;
     rtmsg route;
+    ndmsg neigh;
     tcmsg tc;
     genlmsghdr genl;
   };
@@ -257,6 +259,156 @@ bool Netlink::FlushTcpMetrics(std::string* error) {
     return false;
   }
   return true;
+}
+
+bool Netlink::AddRouteVia(int ifindex, const IpAddress& destination, int prefix_len,
+                          const IpAddress& gateway, std::string* error) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
+  req.header.nlmsg_type = RTM_NEWROUTE;
+  req.header.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+  req.route.rtm_family = static_cast<unsigned char>(destination.family);
+  req.route.rtm_dst_len = static_cast<unsigned char>(prefix_len);
+  req.route.rtm_table = RT_TABLE_MAIN;
+  req.route.rtm_protocol = RTPROT_BOOT;
+  req.route.rtm_scope = RT_SCOPE_UNIVERSE;
+  req.route.rtm_type = RTN_UNICAST;
+  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
+  AddAttribute(req, RTA_GATEWAY, gateway.bytes, gateway.size());
+  unsigned oif = static_cast<unsigned>(ifindex);
+  AddAttribute(req, RTA_OIF, &oif, sizeof oif);
+  return Transact(&req.header, "adding the route to the peer via the gateway (RTM_NEWROUTE)",
+                  error);
+}
+
+bool Netlink::AddBlackholeRoute(const IpAddress& destination, int prefix_len, std::string* error) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
+  req.header.nlmsg_type = RTM_NEWROUTE;
+  req.header.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+  req.route.rtm_family = static_cast<unsigned char>(destination.family);
+  req.route.rtm_dst_len = static_cast<unsigned char>(prefix_len);
+  req.route.rtm_table = RT_TABLE_MAIN;
+  req.route.rtm_protocol = RTPROT_BOOT;
+  req.route.rtm_scope = RT_SCOPE_UNIVERSE;
+  req.route.rtm_type = RTN_BLACKHOLE;
+  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
+  return Transact(&req.header, "adding a blackhole route (RTM_NEWROUTE)", error);
+}
+
+bool Netlink::DeleteRoute(const IpAddress& destination, int prefix_len, std::string* error) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
+  req.header.nlmsg_type = RTM_DELROUTE;
+  req.route.rtm_family = static_cast<unsigned char>(destination.family);
+  req.route.rtm_dst_len = static_cast<unsigned char>(prefix_len);
+  req.route.rtm_table = RT_TABLE_MAIN;
+  req.route.rtm_scope = RT_SCOPE_NOWHERE;
+  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
+  return Transact(&req.header, "deleting the route (RTM_DELROUTE)", error);
+}
+
+bool Netlink::DeleteAddress(int ifindex, const IpAddress& address, int prefix_len,
+                            std::string* error) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(ifaddrmsg));
+  req.header.nlmsg_type = RTM_DELADDR;
+  req.addr.ifa_family = static_cast<unsigned char>(address.family);
+  req.addr.ifa_prefixlen = static_cast<unsigned char>(prefix_len);
+  req.addr.ifa_index = static_cast<unsigned>(ifindex);
+  AddAttribute(req, IFA_LOCAL, address.bytes, address.size());
+  return Transact(&req.header, "deleting the address (RTM_DELADDR)", error);
+}
+
+bool Netlink::GetRoute(const IpAddress& destination, RouteInfo* route, std::string* error) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
+  req.header.nlmsg_type = RTM_GETROUTE;
+  req.route.rtm_family = static_cast<unsigned char>(destination.family);
+  req.route.rtm_dst_len = static_cast<unsigned char>(destination.size() * 8);
+  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
+  int result = -ENETUNREACH;
+  *route = RouteInfo{};
+  int rc = Exchange(fd_, &req.header, [&](const nlmsghdr& h) {
+    if (h.nlmsg_type == NLMSG_ERROR) {
+      result = ErrorOf(h);
+      return true;
+    }
+    if (h.nlmsg_type != RTM_NEWROUTE) return false;
+    const auto* rt = static_cast<const rtmsg*>(NLMSG_DATA(&h));
+    route->local = rt->rtm_type == RTN_LOCAL;
+    int len = static_cast<int>(RTM_PAYLOAD(&h));
+    for (const rtattr* a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+      if (a->rta_type == RTA_OIF) {
+        std::memcpy(&route->ifindex, RTA_DATA(a), sizeof route->ifindex);
+      } else if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) == destination.size()) {
+        route->has_gateway = true;
+        route->gateway.family = destination.family;
+        std::memcpy(route->gateway.bytes, RTA_DATA(a), destination.size());
+      }
+    }
+    result = 0;
+    return true;
+  });
+  if (rc < 0) result = rc;
+  if (result == 0) return true;
+  *error = std::strerror(-result);
+  return false;
+}
+
+bool Netlink::Neighbour(int ifindex, const IpAddress& address, std::uint8_t mac[6]) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(ndmsg));
+  req.header.nlmsg_type = RTM_GETNEIGH;
+  req.neigh.ndm_family = static_cast<unsigned char>(address.family);
+  req.neigh.ndm_ifindex = ifindex;
+  AddAttribute(req, NDA_DST, address.bytes, address.size());
+  bool found = false;
+  int rc = Exchange(fd_, &req.header, [&](const nlmsghdr& h) {
+    if (h.nlmsg_type != RTM_NEWNEIGH) return true;  // An error: no entry.
+    const auto* nd = static_cast<const ndmsg*>(NLMSG_DATA(&h));
+    if (nd->ndm_state & (NUD_INCOMPLETE | NUD_FAILED | NUD_NONE)) return true;
+    int len = static_cast<int>(h.nlmsg_len - NLMSG_LENGTH(sizeof(ndmsg)));
+    for (const rtattr* a = reinterpret_cast<const rtattr*>(reinterpret_cast<const char*>(nd) +
+                                                           NLMSG_ALIGN(sizeof(ndmsg)));
+         RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+      if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6) {
+        std::memcpy(mac, RTA_DATA(a), 6);
+        found = true;
+      }
+    }
+    return true;
+  });
+  return rc == 0 && found;
+}
+
+long Netlink::RootQdiscHandle(int ifindex) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(tcmsg));
+  req.header.nlmsg_type = RTM_GETQDISC;
+  req.header.nlmsg_flags = NLM_F_DUMP;
+  req.tc.tcm_family = AF_UNSPEC;
+  req.tc.tcm_ifindex = ifindex;
+  long handle = -1;
+  int rc = Exchange(fd_, &req.header, [&](const nlmsghdr& h) {
+    if (h.nlmsg_type == NLMSG_DONE || h.nlmsg_type == NLMSG_ERROR) return true;
+    const auto* tc = static_cast<const tcmsg*>(NLMSG_DATA(&h));
+    if (h.nlmsg_type == RTM_NEWQDISC && tc->tcm_ifindex == ifindex && tc->tcm_parent == TC_H_ROOT) {
+      handle = static_cast<long>(tc->tcm_handle);
+    }
+    return false;
+  });
+  return rc == 0 ? handle : -1;
+}
+
+bool Netlink::DeleteRootQdisc(int ifindex, std::string* error) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(tcmsg));
+  req.header.nlmsg_type = RTM_DELQDISC;
+  req.tc.tcm_family = AF_UNSPEC;
+  req.tc.tcm_ifindex = ifindex;
+  req.tc.tcm_parent = TC_H_ROOT;
+  return Transact(&req.header, "deleting the root qdisc (RTM_DELQDISC)", error);
 }
 
 }  // namespace pktc::rt

@@ -2,6 +2,7 @@
 #ifndef PKTC_RUNTIME_NET_NETLINK_H_
 #define PKTC_RUNTIME_NET_NETLINK_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -33,6 +34,33 @@ class Netlink {
   bool SetRootPfifo(int ifindex, bool replace, std::string* error);
   /// `ip tcp_metrics flush all`, through generic netlink.
   bool FlushTcpMetrics(std::string* error);
+
+  // For wire mode, on a real device (net/wire_link.h).
+  /// `ip route replace DESTINATION/LEN via GATEWAY dev IFINDEX`.
+  bool AddRouteVia(int ifindex, const IpAddress& destination, int prefix_len,
+                   const IpAddress& gateway, std::string* error);
+  /// `ip route replace blackhole DESTINATION/LEN`: packets to it are dropped without an ICMP
+  /// error (which an IPv6 host sends for a packet it cannot route).
+  bool AddBlackholeRoute(const IpAddress& destination, int prefix_len, std::string* error);
+  /// `ip route del DESTINATION/LEN`; and `ip addr del ADDRESS/LEN dev IFINDEX`.
+  bool DeleteRoute(const IpAddress& destination, int prefix_len, std::string* error);
+  bool DeleteAddress(int ifindex, const IpAddress& address, int prefix_len, std::string* error);
+  /// `ip route get DESTINATION`: the device and, if any, the gateway packets to it take; or
+  /// whether it is an address of this machine. False with `error` when there is no route.
+  struct RouteInfo {
+    int ifindex = 0;
+    bool local = false;
+    bool has_gateway = false;
+    IpAddress gateway;
+  };
+  bool GetRoute(const IpAddress& destination, RouteInfo* route, std::string* error);
+  /// The link-layer address the neighbour table holds for `address` on `ifindex`; false if
+  /// it has none (or only an unresolved entry).
+  bool Neighbour(int ifindex, const IpAddress& address, std::uint8_t mac[6]);
+  /// The handle of the root qdisc of `ifindex` (major 0 for the kernel's default one), or -1.
+  long RootQdiscHandle(int ifindex);
+  /// `tc qdisc del dev X root`: back to the kernel's default qdisc.
+  bool DeleteRootQdisc(int ifindex, std::string* error);
 
  private:
   /// Sends `message` on `fd` (numbered, as a request) and hands every reply message to

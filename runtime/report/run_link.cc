@@ -10,7 +10,14 @@ namespace pktc::rt {
 
 namespace {
 RunLink current_link;
+void (*end_hook)(void*) = nullptr;
+void* end_hook_arg = nullptr;
 }  // namespace
+
+void AtRunEnd(void (*fn)(void*), void* arg) {
+  end_hook = fn;
+  end_hook_arg = arg;
+}
 
 void SetRunLink(const RunLink& link) { current_link = link; }
 
@@ -35,6 +42,10 @@ void ReportRunDoneAndWait(const RunLink& link, bool exited, int value) {
 void EndRun(int code) {
   std::fflush(stdout);
   std::fflush(stderr);
+  if (void (*fn)(void*) = end_hook) {
+    end_hook = nullptr;
+    fn(end_hook_arg);
+  }
   ReportRunDoneAndWait(current_link, true, code);
   _exit(code);
 }

@@ -30,9 +30,14 @@ bool ReportReadyAndWaitForGo(const RunLink& link);
 /// waits until the parent releases it. Returns at once without a link.
 void ReportRunDoneAndWait(const RunLink& link, bool exited, int value);
 
-/// The one way a run ends: flushes stdio, reports `code` through the link and waits to be
-/// released, then exits.
+/// The one way a run ends: flushes stdio, runs the hook AtRunEnd() registered, reports `code`
+/// through the link and waits to be released, then exits.
 [[noreturn]] void EndRun(int code);
+
+/// Registers `fn(arg)` for EndRun() to call first: a wire-mode run undoes what it added to
+/// real devices, which outlive it (a local run's devices die with its namespace). One hook;
+/// a second call replaces the first, nullptr removes it.
+void AtRunEnd(void (*fn)(void*), void* arg);
 
 }  // namespace pktc::rt
 

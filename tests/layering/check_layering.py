@@ -5,7 +5,7 @@ The layers, lowest first (README, "Layout"; docs/architecture.md):
   include/pktc/   the runtime's public API and the shared tables: includes only itself
   common/         shared by compiler and runtime: includes itself and include/pktc/
   compiler/       support < frontend < ir < sema < codegen < driver
-  runtime/        base < net, report < commands < exec < harness
+  runtime/        base < net, report < commands < exec < wire < harness
 A file may include headers of its own folder, of a lower layer of its side, of common/ and of
 include/pktc/ (the compiler: all of include/pktc/ but runtime.h, the generated code's API).
 No include climbs with "../". Prints every violation as file:line and exits 1 if there is one.
@@ -17,7 +17,7 @@ import re
 import sys
 
 COMPILER = ["support", "frontend", "ir", "sema", "codegen", "driver"]
-RUNTIME = {"base": 0, "net": 1, "report": 1, "commands": 2, "exec": 3, "harness": 4}
+RUNTIME = {"base": 0, "net": 1, "report": 1, "commands": 2, "exec": 3, "wire": 4, "harness": 5}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 

@@ -93,8 +93,8 @@ TEST(OptionTable, UnsupportedOptionsAreRefusedWithAReason) {
             "object");
   EXPECT_FALSE(ApplyOption(*FindOption("psp_udp_port"), "1000", &o, &error));
   EXPECT_EQ(error,
-            "option --psp_udp_port is not supported by pktc: PSP needs a PSP-capable device, so "
-            "wire mode, which pktc does not run yet");
+            "option --psp_udp_port is not supported by pktc: PSP needs a PSP-capable device and "
+            "keys, which pktc's wire mode does not handle yet");
   EXPECT_TRUE(ApplyOption(*FindOption("debug"), std::nullopt, &o, &error));
 }
 
@@ -122,6 +122,22 @@ TEST(OptionTable, CodeOptionsAreCheckedLikePacketdrills) {
   EXPECT_FALSE(ApplyOption(*FindOption("speed"), "4294967296", &o, &error));
   EXPECT_TRUE(ApplyOption(*FindOption("speed"), "4294967295", &o, &error));
   EXPECT_EQ(o.speed, 4294967295u);
+}
+
+TEST(OptionTable, WireOptionsChooseTheRoleAsPacketdrill) {
+  Options o;
+  std::string error;
+  EXPECT_EQ(o.wire_server_port, 8081);
+  ASSERT_TRUE(ApplyOption(*FindOption("wire_server_ip"), "10.0.0.2", &o, &error)) << error;
+  EXPECT_TRUE(o.wire_client);  // --wire_server_ip implies --wire_client.
+  EXPECT_EQ(o.wire_server_ip, "10.0.0.2");
+  ASSERT_TRUE(ApplyOption(*FindOption("wire_server"), std::nullopt, &o, &error));
+  EXPECT_TRUE(o.wire_server);  // The last role wins.
+  EXPECT_FALSE(o.wire_client);
+  ASSERT_TRUE(ApplyOption(*FindOption("wire_server_dev"), "eth1", &o, &error));
+  EXPECT_EQ(o.wire_server_dev, "eth1");
+  EXPECT_FALSE(ApplyOption(*FindOption("wire_server_port"), "0", &o, &error));
+  EXPECT_EQ(FindOption("wire_timeout")->scope, OptionScope::kCommandLine);
 }
 
 }  // namespace

@@ -320,6 +320,21 @@ TEST(ResolveFamily, MappedUsesIpv4OnTheWireAndIpv6Sockets) {
   EXPECT_EQ(c.mtu, 1500);
 }
 
+TEST(ResolveFamily, WireGatewayIsLocalIpsNeighbourUnlessGiven) {
+  FamilyConfig v4 = ResolveOk(ParseOk({}), "ipv4");
+  EXPECT_EQ(v4.gateway.ToString(), "192.168.0.2");
+  EXPECT_FALSE(v4.gateway_given);
+  EXPECT_EQ(ResolveOk(ParseOk({}), "ipv6").gateway.ToString(), "fd3d:a0b:17d6::2");
+  Options o = ParseOk({"--gateway_ip=192.168.7.7", "--local_ip=192.168.0.2"});
+  FamilyConfig given = ResolveOk(o, "ipv4");
+  EXPECT_EQ(given.gateway.ToString(), "192.168.7.7");
+  EXPECT_TRUE(given.gateway_given);
+  // An IPv4 gateway says nothing about the IPv6 run, whose default follows its local_ip.
+  EXPECT_FALSE(ResolveOk(o, "ipv6").gateway_given);
+  EXPECT_EQ(ResolveOk(ParseOk({"--local_ip=192.168.0.2"}), "ipv4").gateway.ToString(),
+            "192.168.0.1");
+}
+
 TEST(ResolveFamily, MtuOptionOverridesBothDefaults) {
   Options o = ParseOk({"--mtu=9000"});
   EXPECT_EQ(ResolveOk(o, "ipv4").mtu, 9000);

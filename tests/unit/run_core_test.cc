@@ -27,7 +27,8 @@
 namespace pktc::rt {
 namespace {
 
-const ScriptInfo kScript{"unit.pkt", "unit", nullptr, 0, nullptr, 0, nullptr, nullptr, nullptr};
+const ScriptInfo kScript{"unit.pkt", "unit", nullptr, 0, nullptr, 0, nullptr, nullptr, nullptr,
+                         nullptr, 0};
 constexpr std::uint32_t kKernelIsn = 0x12345678;
 constexpr std::uint16_t kBindPort = 8080;
 /// Wide enough that scheduling noise on a shared machine never reaches it; late packets in

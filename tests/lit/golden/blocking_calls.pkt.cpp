@@ -68,6 +68,27 @@ void RunEvents(rt::Run& run) {
 #line 69 "blocking_calls.cc"
 }
 
+// The script itself: a wire client sends it, a wire server compares it.
+constexpr char kScriptText[] =
+  "// Golden: blocking calls with a return time range, and poll/epoll, whole file.\n"
+  "// RUN: cd %S && %pktc --emit=cpp blocking_calls.pkt -o - | diff -u blocking_calls.pkt.cpp -\n"
+  "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+  "+0    bind(3, ..., ...) = 0\n"
+  "+0    listen(3, 1) = 0\n"
+  "+0...0.01 accept(3, ..., ...) = 4\n"
+  "+0    < S 0:0(0) win 65535 <mss 1000>\n"
+  "+0    > S. 0:0(0) ack 1 <mss 1460>\n"
+  "+.01  < . 1:1(0) ack 1 win 514\n"
+  "+0    epoll_create(1) = 5\n"
+  "+0    epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0\n"
+  "+0...0.02 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 100) = 1\n"
+  "+.02  < P. 1:11(10) ack 1 win 514\n"
+  "+0    > . 1:1(0) ack 11\n"
+  "+0    poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, 0) = 1\n"
+  "+0.1...0.12 read(4, ..., 100) = 10\n"
+  "+0    close(4) = 0\n"
+;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -81,6 +102,8 @@ int main(int argc, char** argv) {
     .init_command = nullptr,
     .cleanup_command = nullptr,
     .body = RunEvents,
+    .text = kScriptText,
+    .text_size = sizeof(kScriptText) - 1,
   };
   return rt::Main(argc, argv, kScript);
 }

@@ -90,6 +90,29 @@ void RunEvents(rt::Run& run) {
 #line 91 "code_block.cc"
 }
 
+// The script itself: a wire client sends it, a wire server compares it.
+constexpr char kScriptText[] =
+  "// Golden: code blocks compiled to native C++, reading TCP_INFO at their event, whole file.\n"
+  "// RUN: cd %S && %pktc --emit=cpp code_block.pkt -o - | diff -u code_block.pkt.cpp -\n"
+  "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+  "+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n"
+  "+0    bind(3, ..., ...) = 0\n"
+  "+0    listen(3, 1) = 0\n"
+  "+0    < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>\n"
+  "+0    > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>\n"
+  "+.01  < . 1:1(0) ack 1 win 514\n"
+  "+0    accept(3, ..., ...) = 4\n"
+  "+0    %{ assert tcpi_state == TCP_ESTABLISHED, tcpi_state }%\n"
+  "+0    %{\n"
+  "rtt_ms = tcpi_rtt // 1000\n"
+  "assert 5 <= rtt_ms <= 20, \"rtt %d ms\" % rtt_ms\n"
+  "assert (tcpi_options & TCPI_OPT_WSCALE) != 0\n"
+  "cwnd = tcpi_snd_cwnd\n"
+  "}%\n"
+  "+0    %{ assert cwnd == 10, 'cwnd %d' % cwnd }%\n"
+  "+0    close(4) = 0\n"
+;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -103,6 +126,8 @@ int main(int argc, char** argv) {
     .init_command = nullptr,
     .cleanup_command = nullptr,
     .body = RunEvents,
+    .text = kScriptText,
+    .text_size = sizeof(kScriptText) - 1,
   };
   return rt::Main(argc, argv, kScript);
 }

@@ -57,6 +57,23 @@ void RunEvents(rt::Run& run) {
 #line 58 "icmp.cc"
 }
 
+// The script itself: a wire client sends it, a wire server compares it.
+constexpr char kScriptText[] =
+  "// Golden: ICMP errors injected for a TCP connection and for a UDP socket, whole file.\n"
+  "// RUN: cd %S && %pktc --emit=cpp icmp.pkt -o - | diff -u icmp.pkt.cpp -\n"
+  "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+  "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+  "+0    connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+  "+0    > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>\n"
+  "+.01  < S. 0:0(0) ack 1 win 5792 <mss 1200,sackOK,TS val 700 ecr 100,nop,wscale 7>\n"
+  "+0    > . 1:1(0) ack 1 <nop,nop,TS val 200 ecr 700>\n"
+  "+0    write(3, ..., 1000) = 1000\n"
+  "+0    > P. 1:1001(1000) ack 1 <nop,nop,TS val 200 ecr 700>\n"
+  "+.01  < icmp unreachable frag_needed mtu 1000 [1:1001(1000)]\n"
+  "+0    > . 1:949(948) ack 1 <nop,nop,TS val 210 ecr 700>\n"
+  "+0    close(3) = 0\n"
+;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,6 +87,8 @@ int main(int argc, char** argv) {
     .init_command = nullptr,
     .cleanup_command = nullptr,
     .body = RunEvents,
+    .text = kScriptText,
+    .text_size = sizeof(kScriptText) - 1,
     .family_errors = kFamilyErrors,
     .family_error_count = 1,
   };

@@ -80,6 +80,34 @@ void RunEvents(rt::Run& run) {
 #line 81 "tcp_server.cc"
 }
 
+// The script itself: a wire client sends it, a wire server compares it.
+constexpr char kScriptText[] =
+  "// Golden: a TCP server's handshake, data both ways, options and a close, whole file.\n"
+  "// RUN: cd %S && %pktc --emit=cpp tcp_server.pkt -o - | diff -u tcp_server.pkt.cpp -\n"
+  "--tolerance_usecs=10000\n"
+  "`sysctl -q net.ipv4.tcp_timestamps=1`\n"
+  "\n"
+  "0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+  "+0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0\n"
+  "+0    bind(3, ..., ...) = 0\n"
+  "+0    listen(3, 1) = 0\n"
+  "\n"
+  "+0    < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>\n"
+  "+0    > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 200 ecr 100,nop,wscale 8>\n"
+  "+.01  < . 1:1(0) ack 1 win 514 <nop,nop,TS val 110 ecr 200>\n"
+  "+0    accept(3, ..., ...) = 4\n"
+  "\n"
+  "+0    < P. 1:101(100) ack 1 win 514 <nop,nop,TS val 120 ecr 200>\n"
+  "+0    > . 1:1(0) ack 101 <...>\n"
+  "+0    read(4, ..., 100) = 100\n"
+  "+0    write(4, ..., 2000) = 2000\n"
+  "+0~+.01 > P. 1:2001(2000) ack 101 <nop,nop,TS val 210 ecr 120>\n"
+  "+.01  < . 101:101(0) ack 2001 win 514 <nop,nop,TS val 130 ecr 210>\n"
+  "+0    getsockopt(4, SOL_SOCKET, SO_RCVBUF, [131072], [4]) = 0\n"
+  "+0    close(4) = 0\n"
+  "*     > F. 2001:2001(0) ack 101 <...>\n"
+;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -93,6 +121,8 @@ int main(int argc, char** argv) {
     .init_command = "sysctl -q net.ipv4.tcp_timestamps=1",
     .cleanup_command = nullptr,
     .body = RunEvents,
+    .text = kScriptText,
+    .text_size = sizeof(kScriptText) - 1,
   };
   return rt::Main(argc, argv, kScript);
 }

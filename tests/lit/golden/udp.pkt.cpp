@@ -48,6 +48,22 @@ void RunEvents(rt::Run& run) {
 #line 49 "udp.cc"
 }
 
+// The script itself: a wire client sends it, a wire server compares it.
+constexpr char kScriptText[] =
+  "// Golden: UDP datagrams in and out, with sendto/recvfrom, whole file.\n"
+  "// RUN: cd %S && %pktc --emit=cpp udp.pkt -o - | diff -u udp.pkt.cpp -\n"
+  "0     socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3\n"
+  "+0    bind(3, ..., ...) = 0\n"
+  "+0    connect(3, ..., ...) = 0\n"
+  "+0    write(3, ..., 100) = 100\n"
+  "+0    > udp (100)\n"
+  "+.01  < udp (50)\n"
+  "+0    read(3, ..., 1000) = 50\n"
+  "+0    fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+  "+0    read(3, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)\n"
+  "+0    close(3) = 0\n"
+;
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,6 +77,8 @@ int main(int argc, char** argv) {
     .init_command = nullptr,
     .cleanup_command = nullptr,
     .body = RunEvents,
+    .text = kScriptText,
+    .text_size = sizeof(kScriptText) - 1,
   };
   return rt::Main(argc, argv, kScript);
 }
