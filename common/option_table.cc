@@ -195,6 +195,12 @@ bool ApplyOption(const OptionSpec& spec, const std::optional<std::string>& value
     case OptionId::kSerial:
       o->parallel = false;
       break;
+    case OptionId::kSkipMissingFeatures:
+      o->skip_missing_features = true;
+      break;
+    case OptionId::kReportMargins:
+      o->report_margins = true;
+      break;
     case OptionId::kHelp:
       o->help = true;
       break;

@@ -61,6 +61,10 @@ struct Options {
   std::string pcap_dir;                        ///< --pcap DIR
   bool timing_report = false;
   bool parallel = false;  ///< --parallel: the families at the same time.
+  /// --skip-missing-features: a run whose command fails because the kernel lacks a setting
+  /// (no such sysctl, or a value it rejects) is skipped, not failed.
+  bool skip_missing_features = false;
+  bool report_margins = false;  ///< --report-margins: each family's closest timing margin.
   bool non_fatal_packet = false;   ///< --non_fatal=packet: packet mismatches only warn.
   bool non_fatal_syscall = false;  ///< --non_fatal=syscall: accepted; nothing reads it (as upstream).
   bool strict_segments = false;    ///< One sniffed packet per outbound line, no aggregation.

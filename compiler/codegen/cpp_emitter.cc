@@ -248,6 +248,10 @@ std::string EmitValue(const ir::Value& v) {
 }
 
 std::string EmitSyscall(const std::string& ev, const ir::Syscall& s) {
+  if (s.failure) {
+    return fmt::format("run.FailingSyscall({}, {}, {});", ev, CppStringLiteral(s.name),
+                       CppStringLiteral(*s.failure));
+  }
   std::vector<std::string> args;
   for (const ir::Value& v : s.args) args.push_back(EmitValue(v));
   return fmt::format("run.Syscall({}, rt::SyscallId::k{}, {{{}}}, {});", ev,

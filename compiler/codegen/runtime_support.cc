@@ -16,7 +16,7 @@ bool CheckRuntimeSupport(const ir::Script& script, DiagnosticEngine& diags) {
   for (const auto& [loc, message] : script.unsupported) diags.Error(Loc(loc), message);
   for (const ir::Event& event : script.events) {
     if (const auto* call = std::get_if<ir::Syscall>(&event.action)) {
-      if (!SpecOf(call->id).runtime_supported) {
+      if (!call->failure && !SpecOf(call->id).runtime_supported) {
         diags.Error(Loc(event.loc),
                     "system call '" + call->name + "' is not supported by the pktc runtime yet");
       }

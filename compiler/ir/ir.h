@@ -150,6 +150,10 @@ struct Syscall {
   std::vector<Value> args;
   Expect expect;
   std::optional<Time> returns;  ///< Blocking calls: when the call must return.
+  /// A call packetdrill can parse but fails when it runs (an unknown call or symbol, a wrong
+  /// argument count or form): the message the run fails with at this line. `id` and `args`
+  /// are then meaningless.
+  std::optional<std::string> failure;
 };
 
 struct Command {

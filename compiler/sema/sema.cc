@@ -95,7 +95,9 @@ class Checker {
   std::optional<ir::Value> LowerValue(const ast::Expr& e, int depth = 0);
   std::optional<std::uint16_t> LowerFlags(const ast::Packet& packet);
   bool CheckOptionSpace(const ast::Packet& packet);
+  /// A call, or one that fails when it runs (ir::Syscall::failure; see RunTimeError).
   std::optional<ir::Syscall> LowerSyscall(const ast::Syscall& call);
+  std::optional<ir::Syscall> LowerSyscallParts(const ast::Syscall& call);
   bool ArgCount(const ast::Syscall& call, size_t min, size_t max);
   bool RequireEllipsis(const ast::Expr& e, const char* what);
   std::optional<ir::Int> LowerInt(const ast::Expr& e, bool allow_ellipsis = false);
@@ -106,12 +108,26 @@ class Checker {
   void Error(SourceRange range, const llvm::Twine& message) {
     diags_.Error(range.Start, message, range);
   }
+  /// A check packetdrill makes only when the call runs: while a system call is lowered, a
+  /// warning, and the first one becomes the call's failure at its line (`at_run_time`, worded
+  /// as packetdrill's run prints it), so the test fails where packetdrill fails; elsewhere an
+  /// error.
+  void RunTimeError(SourceRange range, const std::string& message, const std::string& at_run_time) {
+    if (!lowering_call_) {
+      Error(range, message);
+      return;
+    }
+    diags_.Warning(range.Start, message + "; the test fails here when this call runs, as packetdrill's does", range);
+    if (!call_failure_) call_failure_ = at_run_time;
+  }
   std::string SourceText(SourceRange range) const {
     return std::string(range.Start.getPointer(), range.End.getPointer());
   }
 
   const SemaOptions& options_;
   DiagnosticEngine& diags_;
+  bool lowering_call_ = false;                ///< Inside LowerSyscall (see RunTimeError).
+  std::optional<std::string> call_failure_;  ///< Its first run-time failure.
   std::set<std::string> embedded_paths_;
   CodeBlockScope code_scope_;  // The script's code blocks share one Python namespace.
 };
@@ -859,7 +875,7 @@ std::optional<ir::Int> Checker::LowerSymbol(const ast::Expr& e) {
   }
   std::string message = "unknown symbol '" + e.text + "'";
   if (!e.define_name.empty()) message += " (the value of -D " + e.define_name + ")";
-  Error(e.range, message);
+  RunTimeError(e.range, message, "unknown symbol: '" + e.text + "'");
   // Suggest the closest known name; cheap enough for an error path.
   std::string_view best;
   unsigned best_distance = 3;
@@ -883,11 +899,14 @@ std::optional<ir::Int> Checker::LowerInt(const ast::Expr& e, bool allow_ellipsis
         out.is_ellipsis = true;
         return out;
       }
-      Error(e.range, "'...' is not allowed here; this argument needs a value");
+      RunTimeError(e.range, "'...' is not allowed here; this argument needs a value",
+                   "Bad type; actual: ellipsis expected: integer");
       return std::nullopt;
     case ast::Expr::Kind::kInteger: {
       if (e.int_value < INT32_MIN || e.int_value > static_cast<std::int64_t>(UINT32_MAX)) {
-        Error(e.range, "integer " + std::to_string(e.int_value) + " does not fit in 32 bits");
+        RunTimeError(e.range,
+                     "integer " + std::to_string(e.int_value) + " does not fit in 32 bits",
+                     "Value out of range for 32-bit integer: " + std::to_string(e.int_value));
         return std::nullopt;
       }
       ir::Int out;
@@ -917,7 +936,8 @@ std::optional<ir::Int> Checker::LowerInt(const ast::Expr& e, bool allow_ellipsis
       return out;
     }
     default:
-      Error(e.range, "expected an integer value, got " + e.Dump());
+      RunTimeError(e.range, "expected an integer value, got " + e.Dump(),
+                   "Bad type; actual: " + e.Dump() + " expected: integer");
       return std::nullopt;
   }
 }
@@ -926,15 +946,20 @@ bool Checker::ArgCount(const ast::Syscall& call, size_t min, size_t max) {
   if (call.args.size() >= min && call.args.size() <= max) return true;
   std::string expected = std::to_string(min);
   if (max != min) expected += " or " + std::to_string(max);
-  Error(call.args_range, call.name + " expects " + expected + " arguments but got " +
-                             std::to_string(call.args.size()));
+  RunTimeError(call.args_range,
+               call.name + " expects " + expected + " arguments but got " +
+                   std::to_string(call.args.size()),
+               "Expected " + std::to_string(min) + " args but got " +
+                   std::to_string(call.args.size()));
   return false;
 }
 
 bool Checker::RequireEllipsis(const ast::Expr& e, const char* what) {
   if (e.kind == ast::Expr::Kind::kEllipsis) return true;
-  Error(e.range, std::string(what) +
-                     " must be '...': addresses come from the test's configuration, not the script");
+  RunTimeError(e.range,
+               std::string(what) +
+                   " must be '...': addresses come from the test's configuration, not the script",
+               "Bad type; actual: " + e.Dump() + " expected: ellipsis");
   return false;
 }
 
@@ -942,14 +967,16 @@ std::optional<ir::Expect> Checker::LowerExpect(const ast::Syscall& call) {
   ir::Expect out;
   const ast::Expr& r = call.result;
   if (r.kind != ast::Expr::Kind::kInteger) {
-    Error(r.range, "the expected result must be an integer literal, got " + r.Dump());
+    RunTimeError(r.range, "the expected result must be an integer literal, got " + r.Dump(),
+                 "Bad type; actual: " + r.Dump() + " expected: integer");
     return std::nullopt;
   }
   out.result = r.int_value;
   if (!call.errno_name.empty()) {
     std::optional<int> err = LookupErrno(call.errno_name);
     if (!err) {
-      Error(call.errno_range, "unknown errno name '" + call.errno_name + "'");
+      RunTimeError(call.errno_range, "unknown errno name '" + call.errno_name + "'",
+                   "unknown symbol: '" + call.errno_name + "'");
       return std::nullopt;
     }
     out.errno_name = call.errno_name;
@@ -987,8 +1014,10 @@ std::optional<std::string> Checker::Unescape(const ast::Expr& e) {
         }
         [[fallthrough]];
       default:
-        Error(e.range, std::string("unsupported escape '\\") + s[i] +
-                           "' in string (supported: \\n \\r \\t \\v \\f \\xHH \\\\ \\\")");
+        RunTimeError(e.range,
+                     std::string("unsupported escape '\\") + s[i] +
+                         "' in string (supported: \\n \\r \\t \\v \\f \\xHH \\\\ \\\")",
+                     std::string("unsupported escape code: '") + s[i] + "'");
         return std::nullopt;
     }
   }
@@ -1087,17 +1116,35 @@ std::optional<ir::Value> Checker::LowerValue(const ast::Expr& e, int depth) {
 
 
 std::optional<ir::Syscall> Checker::LowerSyscall(const ast::Syscall& call) {
+  lowering_call_ = true;
+  call_failure_.reset();
+  std::optional<ir::Syscall> out = LowerSyscallParts(call);
+  lowering_call_ = false;
+  if (!call_failure_) return out;
+  // packetdrill parses the call and fails when it runs: so does the test.
+  ir::Syscall failing;
+  failing.name = call.name;
+  failing.failure = *call_failure_;
+  return failing;
+}
+
+std::optional<ir::Syscall> Checker::LowerSyscallParts(const ast::Syscall& call) {
   const SyscallSpec* shape = FindSyscall(call.name);
   if (!shape) {
-    Error(call.name_range, "unknown system call '" + call.name + "'");
+    RunTimeError(call.name_range, "unknown system call '" + call.name + "'",
+                 "Unknown system call: '" + call.name + "'");
     return std::nullopt;
   }
   ir::Syscall out;
   out.id = shape->id;
   out.name = call.name;
-  std::optional<ir::Expect> expect = LowerExpect(call);
-  if (!expect) return std::nullopt;
-  out.expect = *expect;
+  // In packetdrill's order: the arguments' symbols when the call runs, then their number and
+  // forms, and the result once the call returned.
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    std::optional<ir::Value> v = LowerValue(call.args[i]);
+    if (!v) return std::nullopt;
+    out.args.push_back(std::move(*v));
+  }
   if (!ArgCount(call, shape->min_args, shape->max_args)) return std::nullopt;
   for (size_t i = 0; i < call.args.size(); ++i) {
     if (!(shape->address_args & (1u << i))) continue;
@@ -1109,11 +1156,6 @@ std::optional<ir::Syscall> Checker::LowerSyscall(const ast::Syscall& call) {
       return std::nullopt;
     }
   }
-  for (size_t i = 0; i < call.args.size(); ++i) {
-    std::optional<ir::Value> v = LowerValue(call.args[i]);
-    if (!v) return std::nullopt;
-    out.args.push_back(std::move(*v));
-  }
   if (call.name == "recvmsg" || call.name == "sendmsg") {
     const ir::Value& msg = out.args[1];
     for (const ir::Field& f : msg.fields) {
@@ -1124,13 +1166,17 @@ std::optional<ir::Syscall> Checker::LowerSyscall(const ast::Syscall& call) {
         for (const ast::Field& af : call.args[1].fields) {
           if (af.name == "msg_iov") paren = af.paren.get();
         }
-        Error(paren ? paren->range : call.args_range,
-              "msg_iov(N): N must be the number of iovecs in the list (" +
-                  std::to_string(f.value.items.size()) + ")");
+        std::string count = std::to_string(f.value.items.size());
+        RunTimeError(paren ? paren->range : call.args_range,
+                     "msg_iov(N): N must be the number of iovecs in the list (" + count + ")",
+                     "msg_iov: expected " + count + " iovecs");
         return std::nullopt;
       }
     }
   }
+  std::optional<ir::Expect> expect = LowerExpect(call);
+  if (!expect) return std::nullopt;
+  out.expect = *expect;
   return out;
 }
 

@@ -375,6 +375,10 @@ class Run {
   /// A system call (pktc/syscalls.def) with its arguments (`args` is consumed).
   virtual void Syscall(const Event& ev, SyscallId call, std::vector<Value> args,
                        const Expect& expect) = 0;
+  /// A call that fails when it runs, as packetdrill's does (an unknown call or symbol, a wrong
+  /// argument count...; pktc warned when it compiled): at its time, "runtime error in NAME
+  /// call: MESSAGE".
+  virtual void FailingSyscall(const Event& ev, const char* name, const char* message) = 0;
 };
 
 }  // namespace pktc::rt

@@ -10,6 +10,8 @@
 
 #include "base/clock.h"
 
+#include "kernel_hz.h"
+
 namespace pktc::rt {
 
 namespace {
@@ -35,13 +37,10 @@ bool ReadSoftirqsPerCpu(std::vector<std::uint64_t>* per_cpu) {
   return ParseSoftirqsPerCpu(text, per_cpu);
 }
 
+/// The jiffy (TICK_NSEC), from the kernel's tick rate; 4 ms (HZ=250) if it cannot be told.
 std::int64_t JiffyNs() {
-  timespec res{};
-  // A coarse clock advances once per tick, so its resolution is the jiffy (TICK_NSEC).
-  if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) != 0 || res.tv_sec != 0 || res.tv_nsec <= 0) {
-    return 4'000'000;
-  }
-  return res.tv_nsec;
+  int hz = KernelHz();
+  return hz ? 1'000'000'000 / hz : 4'000'000;
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ struct SocketState {
   int script_fd = -1;
   int live_fd = -1;
   int domain = 0;
-  int type = SOCK_STREAM;
+  int type = SOCK_STREAM;  ///< As the script's socket() passed it (flags included).
   int protocol = 0;  ///< As given to socket(): IPPROTO_ICMP for a ping socket, else often 0.
   SocketState* listener = nullptr;  ///< For a child: the listener its SYN arrived on.
   std::uint16_t local_port = 0, remote_port = 0;

@@ -83,6 +83,14 @@ bool EventTiming::Contains(const EventWindow& window, std::int64_t actual_us) {
 
 std::optional<std::string> EventTiming::Check(const EventWindow& window, std::int64_t actual_us,
                                               const char* what) const {
+  if (!window.any_time && window.tolerance_us > 0) {
+    std::int64_t inside = std::min(actual_us - (window.start_us - window.tolerance_us),
+                                   window.end_us + window.tolerance_us - actual_us);
+    double margin = std::min(1.0, static_cast<double>(inside) /
+                                      static_cast<double>(window.tolerance_us));
+    std::lock_guard<std::mutex> lock(margin_mu_);
+    if (!min_margin_ || margin < *min_margin_) min_margin_ = margin;
+  }
   if (Contains(window, actual_us)) return std::nullopt;
   std::string expected =
       window.start_us == window.end_us

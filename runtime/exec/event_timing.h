@@ -5,6 +5,7 @@
 #define PKTC_RUNTIME_EXEC_EVENT_TIMING_H_
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,12 @@ class EventTiming {
 
   /// For --timing-report: how late the runtime started its events, "" if it started none.
   std::string LatenessSummary() const;
+  /// How close the closest checked event came to the edge of its window, as a fraction of its
+  /// tolerance (1: on time, 0: at the edge, negative: outside); nullopt if none was checked.
+  std::optional<double> MinMargin() const {
+    std::lock_guard<std::mutex> lock(margin_mu_);
+    return min_margin_;
+  }
 
  private:
   std::int64_t tolerance_usecs_;
@@ -91,6 +98,9 @@ class EventTiming {
   bool prev_inbound_ = false;
   std::optional<EventWindow> current_;
   std::vector<std::int64_t> lateness_us_;
+  // Updated by every Check(), which the blocking-call thread makes too (its return time).
+  mutable std::mutex margin_mu_;
+  mutable std::optional<double> min_margin_;
 };
 
 }  // namespace pktc::rt

@@ -36,6 +36,7 @@ struct FamilyConfig {
   std::optional<std::uint32_t> speed;  ///< tun0's link speed to set (Mbit/s).
   std::string init_scripts;            ///< --init_scripts, run before the device exists.
   std::string code_command = "python3";
+  bool report_margins = false;  ///< Print the closest event's timing margin (pktc-run).
 };
 
 }  // namespace pktc::rt

@@ -73,6 +73,7 @@ class RunImpl final : public Run {
   void Outbound(const Event& ev, const IcmpMessage& packet) override;
   void Syscall(const Event& ev, SyscallId call, std::vector<Value> args,
                const Expect& expect) override;
+  void FailingSyscall(const Event& ev, const char* name, const char* message) override;
 
  private:
   /// A packet the kernel sent, as the link handed it over.
@@ -103,54 +104,59 @@ class RunImpl final : public Run {
   /// time: fatal, or under --non_fatal=packet a warning after which the run goes on (as
   /// packetdrill, without that packet's remaining checks). Returns only in the second case.
   void PacketMismatch(const Event& ev, const std::string& message);
-  void CheckResult(const Event& ev, const char* call, const Expect& expect, std::int64_t result,
-                   int err, bool creates_fd);
   /// With -v: one line per event, its scheduled and actual time (for an outbound packet, when
   /// the kernel sent it).
   void Trace(const Event& ev, const EventWindow& w, const std::string& what,
              std::optional<std::int64_t> actual_us = std::nullopt);
 
-  int LiveFd(const Event& ev, const char* call, std::int64_t script_fd);
   /// With --is_anyip an inbound UDP datagram or ICMP message may come before the socket sent
   /// anything: as packetdrill, ports it has not learned are the configured ones.
   void FillAnyipPorts(SocketState& s) const;
 
-  // System calls (syscalls.cc). Execute runs on the main thread, or on the blocking-call thread
-  // for `T1...T2 call()` events; either way with mu_ held, released around the call itself.
+  // System calls (syscalls.cc), call by call as packetdrill's run_system_call.c. Execute runs
+  // on the main thread, or on the blocking-call thread for `T1...T2 call()` events; either way
+  // with mu_ held, released around the call itself.
   struct CallContext;
   void Execute(CallContext& call);
   template <typename Fn>
-  auto UnlockedCall(std::mutex& mu, bool on_thread, CallContext& c, Fn fn);
-  void WaitForBlockingThread(const Event& ev, bool fatal);
+  auto KernelCall(CallContext& c, Fn fn);
+  /// packetdrill's end_syscall: the result compared as a 32-bit value, then errno.
+  enum class ResultCheck { kExact, kFd };
+  void EndSyscall(CallContext& c, ResultCheck mode, std::int64_t result, int err);
+  void WaitForBlockingThread(const Event& ev, const char* call, bool fatal);
   void StartThread(std::function<void()> fn);
   void JoinBlockingThread();
   void StartBlockingCall(CallContext call, const EventWindow& w);
   /// The handler of a call the runtime cannot execute yet (its row in syscalls.def).
   void Unsupported(CallContext& c);
-  void DoSocket(CallContext& c);
-  void DoBind(CallContext& c);
-  void DoListen(CallContext& c);
-  void DoAccept(CallContext& c);
-  void DoConnect(CallContext& c);
-  void DoReadWrite(CallContext& c);
-  void DoVector(CallContext& c);
-  void DoMsg(CallContext& c);
-  void DoSendfile(CallContext& c);
-  void DoFcntlIoctl(CallContext& c);
-  void DoClose(CallContext& c);
-  void DoShutdown(CallContext& c);
-  void DoSockopt(CallContext& c);
-  void DoPoll(CallContext& c);
-  void DoEpoll(CallContext& c);
-  void DoPipeOpen(CallContext& c);
-  void CheckCmsgs(CallContext& c, const Value& expected, struct msghdr& msg);
-  void CheckCmsgData(CallContext& c, const std::string& where, const Value& data,
-                     const struct cmsghdr& cmsg);
-  void CheckCmsgTimestamp(CallContext& c, const std::string& where, const Value& data,
-                          const unsigned char* bytes, std::size_t len);
-  void NoteImplicitConnect(SocketState* s, int live_fd);
+  // One handler per row of syscalls.def, Do<Id>; rows marked Unsupported have no definition.
+#define PKTC_SYSCALL(Id, name, min_args, max_args, address_args, Handler) \
+  void Do##Id(CallContext& c);
+#include "pktc/syscalls.def"
+  void IcmpSendto(CallContext& c);
+  void SendOrRecvmsg(CallContext& c, bool receive);
+  void VectoredIo(CallContext& c, bool sending);
+
+  // The script's file descriptors (syscalls.cc): sockets (sockets_) and other files (files_),
+  // found as packetdrill's fd list finds them.
+  struct FileFd {
+    int script_fd;
+    int live_fd;
+    bool closed = false;
+  };
+  /// The open socket with `script_fd` (the newest, if a script reused the number), or nullptr.
   SocketState* SocketByScriptFd(std::int64_t script_fd);
-  void MapFd(const Event& ev, std::int64_t script_fd, int live_fd);
+  /// The live fd of an open script fd, or -1.
+  int FindLiveFd(std::int64_t script_fd);
+  /// packetdrill's check_duplicate_fd before a new fd is recorded.
+  void CheckDuplicateFd(CallContext& c, std::int64_t script_fd, int live_fd);
+  /// packetdrill's run_syscall_connect, before connect(), sendto() or sendmsg() with an address:
+  /// fills `addr` (the script's peer, or a zeroed address of `family` when not -1) and, for a
+  /// new socket, marks it connecting. Returns the socket it marked, or nullptr.
+  SocketState* PrepareConnect(CallContext& c, std::int64_t script_fd, int family,
+                              sockaddr_storage* addr, socklen_t* addr_len);
+  /// After the call that connected `s` (if any): its live local port, once the kernel chose it.
+  void NoteConnected(SocketState* s, int live_fd);
   std::uint16_t EphemeralPort(const Event& ev);
   std::size_t FillSockaddr(int domain, const IpAddress& address, std::uint16_t port,
                            sockaddr_storage* out) const;
@@ -195,7 +201,7 @@ class RunImpl final : public Run {
 
   std::vector<std::unique_ptr<SocketState>> sockets_;
   SocketState* under_test_ = nullptr;
-  std::map<std::int64_t, int> fds_;  ///< script fd -> live fd
+  std::vector<FileFd> files_;  ///< Pipes, open() files and epoll instances, oldest first.
 
   /// Guards the state above against the blocking-call thread. Held while an event runs; the
   /// thread takes it for the bookkeeping before and after its call.
@@ -204,6 +210,7 @@ class RunImpl final : public Run {
   std::atomic<bool> blocking_done_{true};
   std::atomic<pid_t> blocking_tid_{0};
   std::atomic<bool> blocking_in_call_{false};  ///< The thread has released mu_ for its call.
+  std::atomic<int> blocking_line_{0};  ///< The script line of the blocking call in progress.
 };
 
 }  // namespace pktc::rt

@@ -1,12 +1,14 @@
 // Network, mount and user namespaces for one run.
 #include "harness/namespaces.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace pktc::rt {
 
@@ -45,17 +48,70 @@ bool EnterUserNamespace(std::string* error) {
          WriteProcFile("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1", error);
 }
 
-/// A private /tmp, so concurrent runs never share files. Not essential: carry on with the shared
-/// one where mount namespaces are not allowed. Returns whether the mount namespace is private.
+/// Shares the directories that already exist in the caller's /tmp (`host_tmp`) into the run's
+/// /tmp as they are: a checkout or build tree under /tmp works as anywhere else, writes
+/// included, while the top-level files the run creates stay its own.
+void ShareExistingDirectories(int host_tmp) {
+  int listing = openat(host_tmp, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR* dir = listing >= 0 ? fdopendir(listing) : nullptr;
+  if (!dir) {
+    if (listing >= 0) close(listing);
+    return;
+  }
+  std::string host = "/proc/self/fd/" + std::to_string(host_tmp) + "/";
+  while (dirent* e = readdir(dir)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (fstatat(host_tmp, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) {
+      continue;
+    }
+    std::string target = "/tmp/" + name;
+    mkdir(target.c_str(), 0700);  // Exists already through an overlay's lower layer.
+    mount((host + name).c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr);
+  }
+  closedir(dir);
+}
+
+/// The run's /tmp: the caller's files and directories are there (a CI checkout under /tmp, a
+/// file a test's command reads), but what the run writes at the top (its
+/// /tmp/sysctl_restore_PID.sh, a script's /tmp/testfile) lands in a tmpfs of its own, so
+/// concurrent runs never see each other's files and nothing of that is left behind. An overlay
+/// with the caller's /tmp as its lower layer (existing top-level files copy on write), and the
+/// caller's existing directories shared as they are. Where overlays cannot be mounted, the
+/// private tmpfs with the directories shared.
+void CopyOnWriteTmp() {
+  int host_tmp = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (mount("pktc-tmp", "/tmp", "tmpfs", 0, "mode=1777") != 0) {
+    if (host_tmp >= 0) close(host_tmp);
+    return;
+  }
+  // Whatever TMPDIR named under the old /tmp is reachable again.
+  setenv("TMPDIR", "/tmp", 1);
+  if (host_tmp < 0) return;
+  // The upper layer's root is the merged root: world-writable and sticky, as /tmp.
+  if (mkdir("/tmp/.pktc-upper", 01777) == 0 && chmod("/tmp/.pktc-upper", 01777) == 0 &&
+      mkdir("/tmp/.pktc-work", 0700) == 0) {
+    std::string layers = "lowerdir=/proc/self/fd/" + std::to_string(host_tmp) +
+                         ",upperdir=/tmp/.pktc-upper,workdir=/tmp/.pktc-work";
+    // In a user namespace, overlayfs keeps its metadata in user.* xattrs (userxattr).
+    if (mount("pktc-tmp", "/tmp", "overlay", 0, layers.c_str()) != 0) {
+      mount("pktc-tmp", "/tmp", "overlay", 0, (layers + ",userxattr").c_str());
+    }
+  }
+  ShareExistingDirectories(host_tmp);
+  close(host_tmp);
+}
+
+/// A mount namespace of the run's own, with a copy-on-write /tmp. Not essential: carry on with
+/// the shared /tmp where mount namespaces are not allowed. Returns whether the mount namespace
+/// is private.
 bool PrivateTmp() {
   if (unshare(CLONE_NEWNS) != 0 ||
       mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     return false;
   }
-  if (mount("pktc-tmp", "/tmp", "tmpfs", 0, "mode=1777") == 0) {
-    // Whatever TMPDIR named under the old /tmp is hidden now.
-    setenv("TMPDIR", "/tmp", 1);
-  }
+  CopyOnWriteTmp();
   return true;
 }
 

@@ -103,6 +103,10 @@ std::string UsageText(const ScriptInfo& script, const char* argv0) {
       "  --junit FILE            also write the results as JUnit XML\n"
       "  --pcap DIR              write each family's packets to DIR/NAME.FAMILY.pcap\n"
       "  --timing-report         print p50/p99/max of the runtime's own timing error\n"
+      "  --skip-missing-features a run whose command fails because the kernel lacks a setting\n"
+      "                          (no such sysctl, or a value it rejects: EINVAL) is SKIP,\n"
+      "                          naming the setting (default: a failure, as packetdrill)\n"
+      "  --report-margins        print each family's closest timing margin (for pktc-run)\n"
       "  --parallel              run the families at the same time, each in its own\n"
       "                          namespaces (default: one after the other, as kselftest;\n"
       "                          faster, but the kernel's jiffy timers fire less exactly)\n"
@@ -183,6 +187,7 @@ bool ResolveFamily(const Options& o, const std::string& family, FamilyConfig* c,
   c->speed = o.speed;
   c->init_scripts = o.init_scripts;
   c->code_command = o.code_command;
+  c->report_margins = o.report_margins;
   return true;
 }
 

@@ -23,10 +23,13 @@
 #include "base/clock.h"
 #include "commands/command_runner.h"
 #include "report/junit.h"
+#include "harness/missing_feature.h"
+#include "kernel_hz.h"
 #include "harness/namespaces.h"
 #include "net/netlink.h"
 #include "harness/options.h"
 #include "net/pcap.h"
+#include "pktc/run_report.h"
 #include "pktc/runtime.h"
 #include "report/ktap.h"
 #include "exec/run.h"
@@ -411,6 +414,9 @@ int Main(int argc, char** argv, const ScriptInfo& script) {
   if (options.dry_run) return kExitPass;
 
   PrintKtapHeader(static_cast<int>(configs.size()));
+  if (!std::getenv(report::kHzNotedEnv)) {
+    if (std::string note = KernelHzNote(KernelHz()); !note.empty()) std::printf("# %s\n", note.c_str());
+  }
   // Each family has its own namespaces and /tmp, so --parallel may run them at the same time;
   // by default they run one after the other, as ksft_runner.sh does: two runs with the same
   // schedule on one machine make the kernel's jiffy-based timers fire a jiffy late more often
@@ -443,6 +449,12 @@ int Main(int argc, char** argv, const ScriptInfo& script) {
   for (std::size_t i = 0; i < children.size(); ++i) {
     FamilyResult& r = children[i].result;
     if (slow && r.verdict == Verdict::kFail) r.verdict = Verdict::kXfail;
+    if (options.skip_missing_features && r.verdict == Verdict::kFail) {
+      if (std::optional<std::string> reason = MissingFeatureReason(r.lines)) {
+        r.verdict = Verdict::kSkip;
+        r.reason = *reason;
+      }
+    }
     PrintKtapResult(static_cast<int>(i + 1), r);
     results.push_back(std::move(r));
   }

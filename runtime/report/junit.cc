@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "pktc/run_report.h"
+
 namespace pktc::rt {
 
 namespace {
@@ -54,6 +56,13 @@ std::string FailureMessage(const FamilyResult& r) {
   }
   return r.lines.empty() ? "failed" : r.lines.back();
 }
+
+bool TimingFailure(const FamilyResult& r) {
+  for (const std::string& line : r.lines) {
+    if (line == report::kTimingFailure) return true;
+  }
+  return false;
+}
 }  // namespace
 
 std::string JunitXml(const ScriptInfo& script, const std::vector<FamilyResult>& results) {
@@ -84,8 +93,11 @@ std::string JunitXml(const ScriptInfo& script, const std::vector<FamilyResult>& 
                    : ">\n      <system-out>" + Xml(output) + "</system-out>\n    </testcase>\n";
         break;
       case Verdict::kFail:
-        xml += ">\n      <failure message=\"" + Xml(FailureMessage(r)) + "\" type=\"failure\">" +
-               Xml(output) + "</failure>\n    </testcase>\n";
+        // type "timing": only an event outside its window (see pktc/run_report.h), which a
+        // runner may retry and report as flaky.
+        xml += ">\n      <failure message=\"" + Xml(FailureMessage(r)) + "\" type=\"" +
+               (TimingFailure(r) ? "timing" : "failure") + "\">" + Xml(output) +
+               "</failure>\n    </testcase>\n";
         break;
       case Verdict::kSkip:
         xml += ">\n      <skipped message=\"" + Xml(r.reason) + "\"/>\n    </testcase>\n";

@@ -25,7 +25,8 @@ TEST(SyscallTable, AddressArgumentsAndSupport) {
   EXPECT_EQ(FindSyscall("connect")->address_args, 0b100u);
   EXPECT_EQ(FindSyscall("accept")->address_args, 0b110u);
   EXPECT_TRUE(FindSyscall("epoll_wait")->runtime_supported);
-  EXPECT_FALSE(FindSyscall("splice")->runtime_supported);
+  EXPECT_TRUE(FindSyscall("splice")->runtime_supported);
+  EXPECT_FALSE(FindSyscall("psp_rx_assoc")->runtime_supported);
   EXPECT_STREQ(SpecOf(SyscallId::kEpollWait).enumerator, "EpollWait");
 }
 

@@ -1,0 +1,59 @@
+// Family outcomes from a test binary's KTAP (see test_case.h).
+#include "test_case.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "pktc/run_report.h"
+
+namespace pktc::runner {
+
+bool TestCase::Flaky() const {
+  for (const FamilyOutcome& f : families) {
+    if (f.verdict == FamilyVerdict::kFlaky) return true;
+  }
+  return false;
+}
+
+std::optional<double> TestCase::Margin() const {
+  std::optional<double> least;
+  for (const FamilyOutcome& f : families) {
+    if (f.margin && (!least || *f.margin < *least)) least = f.margin;
+  }
+  return least;
+}
+
+std::vector<FamilyOutcome> ParseFamilies(const std::string& ktap) {
+  std::vector<FamilyOutcome> out;
+  const std::string timing = std::string("# ") + report::kTimingFailure;
+  const std::string margin = std::string("# ") + report::kTimingMargin;
+  FamilyOutcome pending;  // What the diagnostics before the next result line said.
+  std::istringstream lines(ktap);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line == timing) {
+      pending.timing_failure = true;
+      continue;
+    }
+    if (line.rfind(margin, 0) == 0) {
+      pending.margin = std::strtod(line.c_str() + margin.size(), nullptr);
+      continue;
+    }
+    bool ok = line.rfind("ok ", 0) == 0;
+    if (!ok && line.rfind("not ok ", 0) != 0) continue;
+    std::istringstream words(line.substr(ok ? 3 : 7));
+    std::string number;
+    words >> number >> pending.family;
+    pending.verdict = !ok                                       ? FamilyVerdict::kFail
+                      : line.find("# SKIP") != std::string::npos  ? FamilyVerdict::kSkip
+                      : line.find("# XFAIL") != std::string::npos ? FamilyVerdict::kXfail
+                                                                  : FamilyVerdict::kPass;
+    if (ok) pending.timing_failure = false;
+    out.push_back(pending);
+    pending = FamilyOutcome();
+  }
+  return out;
+}
+
+}  // namespace pktc::runner

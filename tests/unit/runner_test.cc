@@ -1,0 +1,106 @@
+// pktc-run's parts: shards, history, KTAP outcomes, weights, the JUnit merge.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "scheduler.h"
+#include "shard.h"
+#include "suite_report.h"
+#include "test_case.h"
+#include "test_history.h"
+
+namespace pktc::runner {
+namespace {
+
+std::vector<std::string> Names(int n) {
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i) names.push_back("test" + std::to_string(i));
+  return names;
+}
+
+TEST(Shard, EveryTestRunsInExactlyOneShard) {
+  std::vector<std::string> names = Names(151);
+  TestHistory durations;
+  for (int i = 0; i < 151; i += 3) durations[names[i]].seconds = 0.1 * (i % 17) + 0.2;
+  for (int count : {1, 2, 3, 4, 7}) {
+    for (const TestHistory& h : {TestHistory(), durations}) {
+      std::multiset<std::size_t> seen;
+      for (int k = 0; k < count; ++k) {
+        for (std::size_t i : SelectShard(names, h, k, count)) seen.insert(i);
+      }
+      ASSERT_EQ(seen.size(), names.size()) << count;
+      for (std::size_t i = 0; i < names.size(); ++i) EXPECT_EQ(seen.count(i), 1u) << i;
+    }
+  }
+}
+
+TEST(Shard, BalancedByDurationAndIndependentOfInputOrder) {
+  std::vector<std::string> names = {"long", "a", "b", "c", "d", "e"};
+  TestHistory h;
+  h["long"].seconds = 10;
+  for (const char* n : {"a", "b", "c", "d", "e"}) h[n].seconds = 2;
+  auto shard0 = SelectShard(names, h, 0, 2);
+  auto shard1 = SelectShard(names, h, 1, 2);
+  // The 10 s test alone on one shard, the five 2 s tests on the other.
+  EXPECT_EQ(shard0, std::vector<std::size_t>{0});
+  EXPECT_EQ(shard1.size(), 5u);
+  std::vector<std::string> reversed(names.rbegin(), names.rend());
+  auto again = SelectShard(reversed, h, 0, 2);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(reversed[again[0]], "long");
+}
+
+TEST(TestHistory, ReadsOldAndNewLines) {
+  TestHistory h = ParseHistory("a\t1.5\nb\t2.25\t0.125\nbad line\n\tnoname 3\nc\tx\n");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_DOUBLE_EQ(h["a"].seconds, 1.5);
+  EXPECT_FALSE(h["a"].margin);
+  EXPECT_DOUBLE_EQ(h["b"].seconds, 2.25);
+  EXPECT_DOUBLE_EQ(*h["b"].margin, 0.125);
+  EXPECT_EQ(ParseHistory(FormatHistory(h)).size(), 2u);
+}
+
+TEST(TestCase, FamiliesWithTheirTimingLines) {
+  std::vector<FamilyOutcome> f = ParseFamilies(
+      "TAP version 13\n1..3\n# pktc: timing margin 0.750\nok 1 ipv4\n"
+      "# x.pkt:5: timing error: ...\n# pktc: timing failure\nnot ok 2 ipv6\n"
+      "ok 3 ipv4-mapped-ipv6 # SKIP no tun\n");
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(f[0].verdict, FamilyVerdict::kPass);
+  EXPECT_DOUBLE_EQ(*f[0].margin, 0.75);
+  EXPECT_EQ(f[1].family, "ipv6");
+  EXPECT_EQ(f[1].verdict, FamilyVerdict::kFail);
+  EXPECT_TRUE(f[1].timing_failure);
+  EXPECT_FALSE(f[1].margin);
+  EXPECT_EQ(f[2].verdict, FamilyVerdict::kSkip);
+  EXPECT_FALSE(f[2].timing_failure);
+}
+
+TEST(Scheduler, WeightGrowsAsTheMarginShrinks) {
+  EXPECT_EQ(Weight(std::nullopt, 8), 1);
+  EXPECT_EQ(Weight(0.9, 8), 1);
+  EXPECT_EQ(Weight(0.3, 8), 2);
+  EXPECT_EQ(Weight(0.1, 8), 8);
+}
+
+TEST(SuiteReport, ShardReportsMergeIntoOneSuite) {
+  std::string a =
+      "<?xml version=\"1.0\"?>\n<testsuites tests=\"1\" failures=\"0\">\n"
+      "  <testsuite name=\"x\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\" "
+      "time=\"1.500\"><testcase name=\"ipv4\"/></testsuite>\n</testsuites>\n";
+  std::string b =
+      "<testsuites>\n  <testsuite name=\"y\" tests=\"2\" failures=\"1\" errors=\"0\" "
+      "skipped=\"0\" time=\"2.000\"><testcase name=\"ipv4\"><failure message=\"m\" "
+      "type=\"failure\">o</failure></testcase><testcase name=\"ipv6\"/></testsuite>\n"
+      "</testsuites>\n";
+  std::string merged = MergeJunitFiles({a, b});
+  EXPECT_NE(merged.find("<testsuites tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"0\" "
+                        "time=\"3.500\">"),
+            std::string::npos)
+      << merged;
+  EXPECT_NE(merged.find("<testsuite name=\"x\""), std::string::npos);
+  EXPECT_NE(merged.find("<testsuite name=\"y\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pktc::runner
