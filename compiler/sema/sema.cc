@@ -175,11 +175,6 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
              "PSP encapsulation needs a PSP-capable device, so wire mode, which pktc does not "
              "run yet"});
       }
-      for (const ast::Encap& encap : packet->encaps) {
-        out.unsupported.push_back(
-            {Loc(encap.range),
-             "encapsulation header '" + encap.kind + "' is not supported by the pktc runtime yet"});
-      }
       std::vector<ir::Encap> encaps;
       bool ok = LowerEncaps(*packet, &encaps);
       switch (packet->protocol) {
@@ -633,38 +628,48 @@ std::optional<ir::Value> Checker::LowerEncapValue(const ast::Encap& encap) {
   if (!(encap.kind == "gre" ? LowerGre(encap, &lowered) : LowerMpls(encap, &lowered))) {
     return std::nullopt;
   }
-  ir::Value out;
-  out.kind = ir::Value::Kind::kString;
-  auto put = [&out](std::uint64_t v, int bytes, bool network_order) {
-    for (int i = 0; i < bytes; ++i) {
-      int shift = network_order ? 8 * (bytes - 1 - i) : 8 * i;
-      out.bytes += static_cast<char>((v >> shift) & 0xff);
+  // A struct of one field, `gre` or `mpls_stack`, whose bytes are packetdrill's struct gre
+  // or struct mpls_stack: the runtime tells the two types by that name, as packetdrill by its
+  // expression type.
+  ir::Value bytes;
+  bytes.kind = ir::Value::Kind::kString;
+  auto put = [&bytes](std::uint64_t v, int size, bool network_order) {
+    for (int i = 0; i < size; ++i) {
+      int shift = network_order ? 8 * (size - 1 - i) : 8 * i;
+      bytes.bytes += static_cast<char>((v >> shift) & 0xff);
     }
   };
+  ir::Field field;
   if (lowered.kind == ir::Encap::Kind::kGre) {
     // struct gre: flags, proto (0), sum, off, key, seq, in network order (16 bytes).
-    out.spelling = "{" + encap.Dump().substr(4) + "}";
+    field.name = "gre";
+    bytes.spelling = "{" + encap.Dump().substr(4) + "}";
     put(lowered.gre_flags, 2, true);
     put(0, 2, true);
     put(lowered.gre_sum, 2, true);
     put(lowered.gre_off, 2, true);
     put(lowered.gre_key, 4, true);
     put(lowered.gre_seq, 4, true);
-    return out;
-  }
-  // struct mpls_stack: six big-endian entries, then the count as a host-order int.
-  std::string dump = encap.Dump();
-  out.spelling = "{" + (dump.size() > 5 ? dump.substr(5) : "") + "}";
-  for (size_t i = 0; i < kMaxMplsEntries; ++i) {
-    std::uint32_t entry = 0;
-    if (i < lowered.mpls.size()) {
-      const ir::Encap::MplsEntry& m = lowered.mpls[i];
-      entry = m.label << 12 | static_cast<std::uint32_t>(m.tc) << 9 |
-              static_cast<std::uint32_t>(m.bottom) << 8 | m.ttl;
+  } else {
+    // struct mpls_stack: six big-endian entries, then the count as a host-order int.
+    field.name = "mpls_stack";
+    std::string dump = encap.Dump();
+    bytes.spelling = "{" + (dump.size() > 5 ? dump.substr(5) : "") + "}";
+    for (size_t i = 0; i < kMaxMplsEntries; ++i) {
+      std::uint32_t entry = 0;
+      if (i < lowered.mpls.size()) {
+        const ir::Encap::MplsEntry& m = lowered.mpls[i];
+        entry = m.label << 12 | static_cast<std::uint32_t>(m.tc) << 9 |
+                static_cast<std::uint32_t>(m.bottom) << 8 | m.ttl;
+      }
+      put(entry, 4, true);
     }
-    put(entry, 4, true);
+    put(lowered.mpls.size(), 4, false);
   }
-  put(lowered.mpls.size(), 4, false);
+  field.value = std::move(bytes);
+  ir::Value out;
+  out.kind = ir::Value::Kind::kStruct;
+  out.fields.push_back(std::move(field));
   return out;
 }
 
