@@ -6,26 +6,21 @@ namespace {
 namespace rt = pktc::rt;
 
 const rt::HeaderOption kHeaderOptions[] = {
-    {"ip_version", "ipv4"},
+  {"ip_version", "ipv4"},
 };
 
 void RunEvents(rt::Run& run) {
   // 0     socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 #line 5 "encap.pkt"
-  run.Syscall({5, rt::At(0)}, rt::SyscallId::kSocket,
-              {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
+  run.Syscall({5, rt::At(0)}, rt::SyscallId::kSocket, {rt::Dots(), rt::Int(1 /*SOCK_STREAM*/), rt::Int(6 /*IPPROTO_TCP*/)}, {.result = 3});
 #line 17 "encap.cc"
   // +0    setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 #line 6 "encap.pkt"
-  run.Syscall({6, rt::Plus(0)}, rt::SyscallId::kSetsockopt,
-              {rt::Int(3), rt::Int(1 /*SOL_SOCKET*/), rt::Int(2 /*SO_REUSEADDR*/),
-               rt::List({rt::Int(1)}), rt::Int(4)},
-              {.result = 0});
+  run.Syscall({6, rt::Plus(0)}, rt::SyscallId::kSetsockopt, {rt::Int(3), rt::Int(1 /*SOL_SOCKET*/), rt::Int(2 /*SO_REUSEADDR*/), rt::List({rt::Int(1)}), rt::Int(4)}, {.result = 0});
 #line 21 "encap.cc"
   // +0    bind(3, ..., ...) = 0
 #line 7 "encap.pkt"
-  run.Syscall({7, rt::Plus(0)}, rt::SyscallId::kBind, {rt::Int(3), rt::Dots(), rt::Dots()},
-              {.result = 0});
+  run.Syscall({7, rt::Plus(0)}, rt::SyscallId::kBind, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 0});
 #line 25 "encap.cc"
   // +0    listen(3, 1) = 0
 #line 8 "encap.pkt"
@@ -33,95 +28,35 @@ void RunEvents(rt::Run& run) {
 #line 29 "encap.cc"
   // +0    < ipv4 192.168.0.2 > 192.168.0.1: gre: S 0:0(0) win 32792 <mss 1460>
 #line 9 "encap.pkt"
-  run.Inbound(
-      {9, rt::Plus(0)},
-      rt::TcpSegment{.encap = {rt::encap::Ipv4("192.168.0.2", "192.168.0.1"), rt::encap::Gre()},
-                     .flags = rt::kSyn,
-                     .seq = 0u,
-                     .len = 0,
-                     .ack = 0u,
-                     .win = 32792,
-                     .options = {rt::opt::Mss(1460)}});
+  run.Inbound({9, rt::Plus(0)}, rt::TcpSegment{.encap = {rt::encap::Ipv4("192.168.0.2", "192.168.0.1"), rt::encap::Gre()}, .flags = rt::kSyn, .seq = 0u, .len = 0, .ack = 0u, .win = 32792, .options = {rt::opt::Mss(1460)}});
 #line 33 "encap.cc"
-  // +0    > ipv4 [tos 0x0, ttl 64] 192.168.0.1 > 192.168.0.2: GREv0, flags [checksum present, key
-  // present, sequence# present] sum 0 off 0 key=7 seq 1: S. 0:0(0) ack 1 <mss 1460>
+  // +0    > ipv4 [tos 0x0, ttl 64] 192.168.0.1 > 192.168.0.2: GREv0, flags [checksum present, key present, sequence# present] sum 0 off 0 key=7 seq 1: S. 0:0(0) ack 1 <mss 1460>
 #line 10 "encap.pkt"
-  run.Outbound({10, rt::Plus(0)},
-               rt::TcpSegment{.encap = {rt::encap::Ipv4("192.168.0.1", "192.168.0.2", {.ttl = 64}),
-                                        rt::encap::Gre({.flags = 0xb000, .key = 7u, .seq = 1u})},
-                              .flags = rt::kSyn | rt::kAck,
-                              .seq = 0u,
-                              .len = 0,
-                              .ack = 1u,
-                              .options = {rt::opt::Mss(1460)}});
+  run.Outbound({10, rt::Plus(0)}, rt::TcpSegment{.encap = {rt::encap::Ipv4("192.168.0.1", "192.168.0.2", {.ttl = 64}), rt::encap::Gre({.flags = 0xb000, .key = 7u, .seq = 1u})}, .flags = rt::kSyn | rt::kAck, .seq = 0u, .len = 0, .ack = 1u, .options = {rt::opt::Mss(1460)}});
 #line 37 "encap.cc"
-  // +.01  < ipv6 fd3d:a0b:17d6::2 > fd3d:a0b:17d6::1: gre flags 0x8000 sum 0x1234 off 0 key 0 seq
-  // 0: mpls (label 100, tc 0, ttl 64) (label 200, tc 7, [S], ttl 1): . 1:1(0) ack 1 win 257
+  // +.01  < ipv6 fd3d:a0b:17d6::2 > fd3d:a0b:17d6::1: gre flags 0x8000 sum 0x1234 off 0 key 0 seq 0: mpls (label 100, tc 0, ttl 64) (label 200, tc 7, [S], ttl 1): . 1:1(0) ack 1 win 257
 #line 11 "encap.pkt"
-  run.Inbound({11, rt::Plus(10000)},
-              rt::TcpSegment{
-                  .encap = {rt::encap::Ipv6("fd3d:a0b:17d6::2", "fd3d:a0b:17d6::1"),
-                            rt::encap::Gre({.flags = 0x8000, .sum = 0x1234}),
-                            rt::encap::Mpls({{.label = 100, .tc = 0, .ttl = 64},
-                                             {.label = 200, .tc = 7, .bottom = true, .ttl = 1}})},
-                  .flags = rt::kAck,
-                  .seq = 1u,
-                  .len = 0,
-                  .ack = 1u,
-                  .win = 257});
+  run.Inbound({11, rt::Plus(10000)}, rt::TcpSegment{.encap = {rt::encap::Ipv6("fd3d:a0b:17d6::2", "fd3d:a0b:17d6::1"), rt::encap::Gre({.flags = 0x8000, .sum = 0x1234}), rt::encap::Mpls({{.label = 100, .tc = 0, .ttl = 64}, {.label = 200, .tc = 7, .bottom = true, .ttl = 1}})}, .flags = rt::kAck, .seq = 1u, .len = 0, .ack = 1u, .win = 257});
 #line 41 "encap.cc"
   // +0    accept(3, ..., ...) = 4
 #line 12 "encap.pkt"
-  run.Syscall({12, rt::Plus(0)}, rt::SyscallId::kAccept, {rt::Int(3), rt::Dots(), rt::Dots()},
-              {.result = 4});
+  run.Syscall({12, rt::Plus(0)}, rt::SyscallId::kAccept, {rt::Int(3), rt::Dots(), rt::Dots()}, {.result = 4});
 #line 45 "encap.cc"
-  // +0    < ipv4 192.168.0.2 > 192.168.0.1: ipv4 [ect0] 192.0.2.9 > 192.168.0.1: P. 1:11(10) ack 1
-  // win 257
+  // +0    < ipv4 192.168.0.2 > 192.168.0.1: ipv4 [ect0] 192.0.2.9 > 192.168.0.1: P. 1:11(10) ack 1 win 257
 #line 13 "encap.pkt"
-  run.Inbound({13, rt::Plus(0)},
-              rt::TcpSegment{.encap = {rt::encap::Ipv4("192.168.0.2", "192.168.0.1"),
-                                       rt::encap::Ipv4("192.0.2.9", "192.168.0.1", {.tos = 0x02})},
-                             .flags = rt::kPsh | rt::kAck,
-                             .seq = 1u,
-                             .len = 10,
-                             .ack = 1u,
-                             .win = 257});
+  run.Inbound({13, rt::Plus(0)}, rt::TcpSegment{.encap = {rt::encap::Ipv4("192.168.0.2", "192.168.0.1"), rt::encap::Ipv4("192.0.2.9", "192.168.0.1", {.tos = 0x02})}, .flags = rt::kPsh | rt::kAck, .seq = 1u, .len = 10, .ack = 1u, .win = 257});
 #line 49 "encap.cc"
   // +0    > ipv4 192.168.0.1 > 192.168.0.2: . 1:1(0) ack 11
 #line 14 "encap.pkt"
-  run.Outbound({14, rt::Plus(0)},
-               rt::TcpSegment{.encap = {rt::encap::Ipv4("192.168.0.1", "192.168.0.2")},
-                              .flags = rt::kAck,
-                              .seq = 1u,
-                              .len = 0,
-                              .ack = 11u});
+  run.Outbound({14, rt::Plus(0)}, rt::TcpSegment{.encap = {rt::encap::Ipv4("192.168.0.1", "192.168.0.2")}, .flags = rt::kAck, .seq = 1u, .len = 0, .ack = 11u});
 #line 53 "encap.cc"
-  // +0    setsockopt(4, SOL_IP, 99, {flags [key present] sum 0 off 0 key 9 seq 0}, 16) = -1
-  // ENOPROTOOPT (Protocol not available)
+  // +0    setsockopt(4, SOL_IP, 99, {flags [key present] sum 0 off 0 key 9 seq 0}, 16) = -1 ENOPROTOOPT (Protocol not available)
 #line 15 "encap.pkt"
-  run.Syscall(
-      {15, rt::Plus(0)}, rt::SyscallId::kSetsockopt,
-      {rt::Int(4), rt::Int(0 /*SOL_IP*/), rt::Int(99),
-       rt::Struct(
-           {}, {rt::Named("gre", rt::Str(std::string(
-                                     " \000\000\000\000\000\000\000\000\000\000\t\000\000\000\000",
-                                     16)) /*{flags 0x2000 sum 0 off 0 key 9 seq 0}*/)}),
-       rt::Int(16)},
-      {.result = -1, .err = 92, .err_name = "ENOPROTOOPT"});
+  run.Syscall({15, rt::Plus(0)}, rt::SyscallId::kSetsockopt, {rt::Int(4), rt::Int(0 /*SOL_IP*/), rt::Int(99), rt::Struct({}, {rt::Named("gre", rt::Str(std::string(" \000\000\000\000\000\000\000\000\000\000\t\000\000\000\000", 16)) /*{flags 0x2000 sum 0 off 0 key 9 seq 0}*/)}), rt::Int(16)}, {.result = -1, .err = 92, .err_name = "ENOPROTOOPT"});
 #line 57 "encap.cc"
-  // +0    setsockopt(4, SOL_IP, 99, {(label 1, tc 0, [S], ttl 3)}, 28) = -1 ENOPROTOOPT (Protocol
-  // not available)
+  // +0    setsockopt(4, SOL_IP, 99, {(label 1, tc 0, [S], ttl 3)}, 28) = -1 ENOPROTOOPT (Protocol not available)
 #line 16 "encap.pkt"
-  run.Syscall(
-      {16, rt::Plus(0)}, rt::SyscallId::kSetsockopt,
-      {rt::Int(4), rt::Int(0 /*SOL_IP*/), rt::Int(99),
-       rt::Struct({}, {rt::Named("mpls_stack",
-                                 rt::Str(std::string(
-                                     "\000\000\021\003\000\000\000\000\000\000\000\000\000\000\000"
-                                     "\000\000\000\000\000\000\000\000\000\001\000\000\000",
-                                     28)) /*{(label 1, tc 0, [S], ttl 3)}*/)}),
-       rt::Int(28)},
-      {.result = -1, .err = 92, .err_name = "ENOPROTOOPT"});
+  run.Syscall({16, rt::Plus(0)}, rt::SyscallId::kSetsockopt, {rt::Int(4), rt::Int(0 /*SOL_IP*/), rt::Int(99), rt::Struct({}, {rt::Named("mpls_stack", rt::Str(std::string("\000\000\021\003\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\001\000\000\000", 28)) /*{(label 1, tc 0, [S], ttl 3)}*/)}), rt::Int(28)}, {.result = -1, .err = 92, .err_name = "ENOPROTOOPT"});
 #line 61 "encap.cc"
 }
 
@@ -129,15 +64,15 @@ void RunEvents(rt::Run& run) {
 
 int main(int argc, char** argv) {
   static const rt::ScriptInfo kScript = {
-      .path = "encap.pkt",
-      .name = "encap",
-      .header_options = kHeaderOptions,
-      .header_option_count = 1,
-      .files = nullptr,
-      .file_count = 0,
-      .init_command = nullptr,
-      .cleanup_command = nullptr,
-      .body = RunEvents,
+    .path = "encap.pkt",
+    .name = "encap",
+    .header_options = kHeaderOptions,
+    .header_option_count = 1,
+    .files = nullptr,
+    .file_count = 0,
+    .init_command = nullptr,
+    .cleanup_command = nullptr,
+    .body = RunEvents,
   };
   return rt::Main(argc, argv, kScript);
 }
