@@ -48,6 +48,7 @@ struct Encap {
   IpInfo ip;
   bool has_ip_info = false;
   std::string src, dst;
+  SourceRange src_range, dst_range;
   GreHeader gre;
   std::vector<MplsEntry> mpls;
 

@@ -380,6 +380,7 @@ bool Parser::ParseEncap(ast::Packet& packet) {
                           Peek().Describe());
       return false;
     }
+    encap.src_range = Peek().range;
     encap.src = Take().text;
     if (!Expect('>', "between the outer addresses")) return false;
     if (!Peek().Is(addr)) {
@@ -387,6 +388,7 @@ bool Parser::ParseEncap(ast::Packet& packet) {
                           Peek().Describe());
       return false;
     }
+    encap.dst_range = Peek().range;
     encap.dst = Take().text;
   } else if (kind.IsKeyword("gre") || kind.IsKeyword("GREv0")) {
     if (!Peek().IsPunct(':')) {

@@ -528,9 +528,10 @@ bool Checker::LowerOuterIp(const ast::Encap& encap, ir::Encap* out) {
   std::uint8_t bytes[16];
   for (const std::string* address : {&encap.src, &encap.dst}) {
     if (inet_pton(family, address->c_str(), bytes) == 1) continue;
-    Error(encap.range, "bad " + std::string(family == AF_INET ? "IPv4" : "IPv6") + " " +
-                           (address == &encap.src ? "src" : "dst") + " address: '" + *address +
-                           "'");
+    bool src = address == &encap.src;
+    Error(src ? encap.src_range : encap.dst_range,
+          "bad " + std::string(family == AF_INET ? "IPv4" : "IPv6") + " " + (src ? "src" : "dst") +
+              " address: '" + *address + "'");
     return false;
   }
   if (!encap.has_ip_info) return true;
