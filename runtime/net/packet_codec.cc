@@ -152,6 +152,39 @@ EncapLayer IpLayer(const DecodedPacket& ip, const std::uint8_t* header) {
 /// What an MPLS stack or a GRE ethertype leads to: 4 or 6 (an IP packet), 0x8847 (MPLS).
 enum class Next { kIp, kMpls, kUnknown };
 
+/// Where a GRE header with the checksum flag sits: its layer, and the bytes its checksum covers
+/// (the header and all it carries).
+struct GreSpan {
+  std::size_t layer;
+  std::size_t offset;
+  std::size_t length;
+};
+
+/// Checks the GRE checksums of `out`'s layers once its innermost packet is decoded. A kernel
+/// that offloads the inner TCP or UDP checksum computes the GRE one as if it were filled in
+/// (local checksum offload), while a copy taken on its way out may still hold the partial
+/// sum: so the inner checksum is completed in a copy first, as the wire would carry it.
+void VerifyGreChecksums(const std::uint8_t* data, std::size_t len, std::size_t l4_offset,
+                        std::size_t l4_len, const std::vector<GreSpan>& spans, DecodedPacket* out) {
+  std::vector<std::uint8_t> wire(data, data + len);
+  std::uint8_t* l4 = wire.data() + l4_offset;
+  std::size_t sum_at = out->protocol == IPPROTO_TCP      ? 16
+                       : out->protocol == IPPROTO_UDP    ? 6
+                       : out->protocol == IPPROTO_ICMPV6 ? 2
+                                                         : 0;
+  if (sum_at && l4_len >= sum_at + 2) {
+    l4[sum_at] = l4[sum_at + 1] = 0;
+    std::uint16_t sum = TransportChecksum(out->src.bytes, out->dst.bytes, out->src.size(),
+                                          out->protocol, l4, l4_len);
+    if (out->protocol == IPPROTO_UDP && sum == 0) sum = 0xffff;
+    Put16(l4 + sum_at, sum);
+  }
+  for (const GreSpan& span : spans) {
+    out->encap[span.layer].gre_checksum_ok =
+        ChecksumFold(ChecksumAdd(0, wire.data() + span.offset, span.length)) == 0;
+  }
+}
+
 Next AfterEthertype(std::uint16_t ethertype) {
   if (ethertype == kEthertypeIpv4 || ethertype == kEthertypeIpv6) return Next::kIp;
   if (ethertype == kEthertypeMplsUnicast || ethertype == kEthertypeMplsMulticast)
@@ -167,6 +200,7 @@ bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
   std::size_t left = len;
   const std::uint8_t* l4 = nullptr;
   std::size_t l4_len = 0;
+  std::vector<GreSpan> gre_spans;
   // Outer layers, outermost first, until an IP header carries something else than a tunnel.
   Next next = Next::kIp;
   while (true) {
@@ -237,7 +271,8 @@ bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
       if (gre.gre_flags & kGreChecksum) {
         gre.gre_sum = Get16(l4 + 4);
         gre.gre_off = Get16(l4 + 6);
-        gre.gre_checksum_ok = ChecksumFold(ChecksumAdd(0, l4, l4_len)) == 0;
+        // Verified once the innermost packet is known (VerifyGreChecksums).
+        gre_spans.push_back({out->encap.size(), static_cast<std::size_t>(l4 - data), l4_len});
         at += 4;
       }
       if (gre.gre_flags & kGreKey) {
@@ -262,6 +297,9 @@ bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
         return false;
       }
     }
+  }
+  if (!gre_spans.empty()) {
+    VerifyGreChecksums(data, len, static_cast<std::size_t>(l4 - data), l4_len, gre_spans, out);
   }
   if (out->protocol == IPPROTO_UDP && l4_len >= 8) {
     out->udp_src_port = Get16(l4);

@@ -524,6 +524,22 @@ TEST(Encap, GreLiteralChecksumIsSentAsWrittenAndDecodedAsWrong) {
   EXPECT_FALSE(d.encap[1].gre_checksum_ok);
 }
 
+// A kernel offloading the inner TCP checksum computes the GRE checksum as if it were filled in
+// (local checksum offload); the copy a packet socket sees may still hold the partial sum.
+TEST(Encap, GreChecksumIsCheckedAgainstTheCompletedInnerChecksum) {
+  Bytes packet =
+      Encapsulate({OuterIp("192.168.0.2", "192.168.0.1"), Gre(kGreChecksum)}, InnerIpv4(100));
+  const std::size_t tcp_sum = 20 + 8 + 20 + 16;
+  packet[tcp_sum] ^= 0x5a;  // "partial" inner checksum
+  packet[tcp_sum + 1] ^= 0xa5;
+  ASSERT_NE(ChecksumFold(ChecksumAdd(0, packet.data() + 20, packet.size() - 20)), 0);
+  DecodedPacket d = DecodeOk(packet);
+  EXPECT_TRUE(d.encap[1].gre_checksum_ok);
+  // What the completed checksum cannot make up for, such as the inner IP header, still counts.
+  packet[20 + 8 + 8] = 1;  // the inner TTL
+  EXPECT_FALSE(DecodeOk(packet).encap[1].gre_checksum_ok);
+}
+
 TEST(Encap, IpInIpBothWays) {
   Bytes inner6 = EncodeTcpPacket(Addr("fd3d:fa7b:d17d::1"), Addr("fd3d:a0b:17d6::1"), IpFields(),
                                  SampleHeader(), 0, "");
