@@ -94,6 +94,50 @@ std::string EmitOption(const ir::TcpOption& o) {
   return "rt::opt::Nop()";  // Unreachable: sema accepts only the names above.
 }
 
+/// `.encap = {rt::encap::Ipv4("192.168.0.2", "192.168.0.1"), rt::encap::Gre({.flags = 0x2000,
+/// .key = 7})}`: the outer headers, outermost first, with only the fields the script set.
+void EmitEncap(const std::vector<ir::Encap>& encaps, std::vector<std::string>& fields) {
+  if (encaps.empty()) return;
+  std::vector<std::string> headers;
+  for (const ir::Encap& e : encaps) {
+    switch (e.kind) {
+      case ir::Encap::Kind::kIpv4:
+      case ir::Encap::Kind::kIpv6: {
+        std::vector<std::string> ip;
+        if (e.tos) ip.push_back(fmt::format(".tos = 0x{:02x}", e.tos));
+        if (e.ttl) ip.push_back(fmt::format(".ttl = {}", e.ttl));
+        headers.push_back(fmt::format(
+            "rt::encap::{}({}, {}{})", e.kind == ir::Encap::Kind::kIpv4 ? "Ipv4" : "Ipv6",
+            CppStringLiteral(e.src), CppStringLiteral(e.dst),
+            ip.empty() ? "" : fmt::format(", {{{}}}", fmt::join(ip, ", "))));
+        break;
+      }
+      case ir::Encap::Kind::kGre: {
+        std::vector<std::string> gre;
+        if (e.gre_flags) gre.push_back(fmt::format(".flags = 0x{:04x}", e.gre_flags));
+        if (e.gre_sum) gre.push_back(fmt::format(".sum = 0x{:04x}", e.gre_sum));
+        if (e.gre_off) gre.push_back(fmt::format(".off = {}", e.gre_off));
+        if (e.gre_key) gre.push_back(fmt::format(".key = {}u", e.gre_key));
+        if (e.gre_seq) gre.push_back(fmt::format(".seq = {}u", e.gre_seq));
+        headers.push_back(gre.empty()
+                              ? "rt::encap::Gre()"
+                              : fmt::format("rt::encap::Gre({{{}}})", fmt::join(gre, ", ")));
+        break;
+      }
+      case ir::Encap::Kind::kMpls: {
+        std::vector<std::string> entries;
+        for (const ir::Encap::MplsEntry& m : e.mpls) {
+          entries.push_back(fmt::format("{{.label = {}, .tc = {}, {}.ttl = {}}}", m.label, m.tc,
+                                        m.bottom ? ".bottom = true, " : "", m.ttl));
+        }
+        headers.push_back(fmt::format("rt::encap::Mpls({{{}}})", fmt::join(entries, ", ")));
+        break;
+      }
+    }
+  }
+  fields.push_back(fmt::format(".encap = {{{}}}", fmt::join(headers, ", ")));
+}
+
 void EmitIp(const ir::IpFields& f, std::vector<std::string>& fields) {
   std::vector<std::string> ip;
   if (f.tos) ip.push_back(fmt::format(".tos = 0x{:02x}", *f.tos));
@@ -106,6 +150,7 @@ void EmitIp(const ir::IpFields& f, std::vector<std::string>& fields) {
 
 std::string EmitUdp(const ir::UdpPacket& p) {
   std::vector<std::string> fields;
+  EmitEncap(p.encap, fields);
   EmitIp(p.ip, fields);
   fields.push_back(fmt::format(".len = {}", p.len));
   if (p.src_port || p.dst_port) {
@@ -117,6 +162,7 @@ std::string EmitUdp(const ir::UdpPacket& p) {
 
 std::string EmitIcmp(const ir::IcmpPacket& p) {
   std::vector<std::string> fields;
+  EmitEncap(p.encap, fields);
   EmitIp(p.ip, fields);
   if (p.v4) {
     fields.push_back(fmt::format(".type_v4 = {}, .code_v4 = {}", p.v4->first, p.v4->second));
@@ -139,6 +185,7 @@ std::string EmitIcmp(const ir::IcmpPacket& p) {
 
 std::string EmitSegment(const ir::TcpPacket& p) {
   std::vector<std::string> fields;
+  EmitEncap(p.encap, fields);
   EmitIp(p.ip, fields);
   fields.push_back(".flags = " + EmitFlags(p.flags));
   if (p.ace) fields.push_back(fmt::format(".ace = {}", *p.ace));
@@ -172,8 +219,9 @@ std::string EmitValue(const ir::Value& v) {
     case ir::Value::Kind::kInt: return fmt::format("rt::Int({})", EmitInt(v.int_value));
     case ir::Value::Kind::kString:
       // With the length: the bytes may hold NULs (\x00, inet6_addr("::1")).
-      return fmt::format("rt::Str(std::string({}, {}){})", CppStringLiteral(v.bytes),
-                         v.bytes.size(), v.truncated ? ", true" : "");
+      return fmt::format("rt::Str(std::string({}, {}){}){}", CppStringLiteral(v.bytes),
+                         v.bytes.size(), v.truncated ? ", true" : "",
+                         v.spelling.empty() ? "" : " /*" + CppCommentText(v.spelling) + "*/");
     case ir::Value::Kind::kList:
     case ir::Value::Kind::kStruct: {
       std::vector<std::string> items;

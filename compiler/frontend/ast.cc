@@ -1,6 +1,9 @@
 // Compact dumps of AST nodes for tests and --emit=ast.
 #include "frontend/ast.h"
 
+#include <cstdio>
+#include <string_view>
+
 namespace pktc::ast {
 
 std::string Expr::Dump() const {
@@ -20,6 +23,13 @@ std::string Expr::Dump() const {
     case Kind::kOr: return join(items, "|");
     case Kind::kList: return "[" + join(items, ", ") + "]";
     case Kind::kCall: return text + "(" + join(items, ", ") + ")";
+    case Kind::kEncap: {
+      // Inside braces the GRE form has no keyword: {flags ...}, {(label ...)}.
+      std::string inner = encap->Dump();
+      std::string_view keyword = encap->kind == "gre" ? "gre " : "mpls ";
+      if (inner.rfind(keyword, 0) == 0) inner.erase(0, keyword.size());
+      return "{" + inner + "}";
+    }
     case Kind::kStruct: {
       std::string out = "{";
       bool first = true;
@@ -39,6 +49,25 @@ std::string Expr::Dump() const {
     }
   }
   return "?";
+}
+
+std::string Encap::Dump() const {
+  std::string out = kind;
+  if (kind == "ipv4" || kind == "ipv6") return out + " " + src + " > " + dst;
+  if (kind == "gre") {
+    if (!gre.full) return out;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, " flags 0x%llx sum %lld off %lld key %lld seq %lld",
+                  static_cast<unsigned long long>(gre.flags), static_cast<long long>(gre.sum),
+                  static_cast<long long>(gre.off), static_cast<long long>(gre.key),
+                  static_cast<long long>(gre.seq));
+    return out + buf;
+  }
+  for (const MplsEntry& e : mpls) {
+    out += " (label " + std::to_string(e.label) + ", tc " + std::to_string(e.tc) + ", " +
+           (e.bottom ? "[S], " : "") + "ttl " + std::to_string(e.ttl) + ")";
+  }
+  return out;
 }
 
 }  // namespace pktc::ast

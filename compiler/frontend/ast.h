@@ -17,6 +17,46 @@ namespace pktc::ast {
 
 struct Expr;
 
+struct IpInfo {
+  std::optional<std::string> ecn;  ///< noecn ect0 ect1 ce ect01
+  std::optional<std::int64_t> tos;
+  std::optional<std::int64_t> ttl;
+  std::optional<std::int64_t> flowlabel;
+  SourceRange range;
+};
+
+/// One MPLS label stack entry: `(label L, tc T, [S], ttl N)`.
+struct MplsEntry {
+  std::int64_t label = 0, tc = 0, ttl = 0;
+  bool bottom = false;  ///< `[S]`
+  SourceRange range;
+};
+
+/// A GRE header's fields: `flags [...] sum N off N key [=] N seq N`, or nothing for `gre:`.
+struct GreHeader {
+  bool full = false;  ///< The field list was written (else a plain 4-byte header).
+  std::int64_t flags = 0, sum = 0, off = 0, key = 0, seq = 0;
+  SourceRange flags_range, sum_range, off_range, key_range, seq_range;
+};
+
+/// An encapsulation header before the inner packet (`ipv4 A > B:`, `gre:`, `mpls ...:`); also
+/// the `{flags ...}` and `{(label ...)...}` syscall arguments (a GRE header, an MPLS stack).
+struct Encap {
+  std::string kind;  ///< ipv4, ipv6, gre, mpls
+  SourceRange range;
+  // ipv4, ipv6: literal addresses, never remapped.
+  IpInfo ip;
+  bool has_ip_info = false;
+  std::string src, dst;
+  SourceRange src_range, dst_range;
+  GreHeader gre;
+  std::vector<MplsEntry> mpls;
+
+  /// The header in the script's own syntax, without the final ':' (`gre flags 0x2000 sum 0 off
+  /// 0 key 7 seq 0`, `mpls (label 100, tc 0, [S], ttl 64)`).
+  std::string Dump() const;
+};
+
 /// `name(paren)=value` inside `{...}`, e.g. `msg_iov(1)=[...]` or `cmsg_level=SOL_TCP`.
 struct Field {
   std::string name;
@@ -36,6 +76,7 @@ struct Expr {
     kList,      ///< [a, b]
     kStruct,    ///< {a, name=b, ...}: positional `items` and named `fields`, in source order
     kCall,      ///< htons(8080), inet_addr("1.2.3.4"): `text` is the function, `items` the args
+    kEncap,     ///< {flags [...] sum N off N key N seq N} or {(label ...)...}: `encap`
   };
   Kind kind = Kind::kEllipsis;
   SourceRange range;
@@ -46,6 +87,7 @@ struct Expr {
   std::string define_name;  ///< The -D name this value came from, if any.
   std::vector<Expr> items;
   std::vector<Field> fields;
+  std::shared_ptr<const Encap> encap;  ///< kEncap: kind "gre" or "mpls".
 
   /// Compact one-line form for tests: `{msg_iov(1)=[{..., 100}], msg_flags=0}`.
   std::string Dump() const;
@@ -71,20 +113,6 @@ struct TcpOption {
   std::string blob_define;
   /// ECN (AccECN): counter names in order (e0b, ceb, e1b), values in `values`.
   std::vector<std::string> ecn_fields;
-};
-
-/// An encapsulation header before the inner packet (`ipv4 A > B:`, `gre:`, `mpls ...:`).
-struct Encap {
-  std::string kind;  ///< ipv4, ipv6, gre, mpls
-  SourceRange range;
-};
-
-struct IpInfo {
-  std::optional<std::string> ecn;  ///< noecn ect0 ect1 ce ect01
-  std::optional<std::int64_t> tos;
-  std::optional<std::int64_t> ttl;
-  std::optional<std::int64_t> flowlabel;
-  SourceRange range;
 };
 
 struct Packet {

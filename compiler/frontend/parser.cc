@@ -328,7 +328,8 @@ std::optional<ast::Packet> Parser::ParsePacket() {
     if (!ParseEncap(packet)) return std::nullopt;
   }
   if (Peek().IsPunct('[') || Peek().IsPunct('(')) {
-    if (!ParseIpInfo(packet)) return std::nullopt;
+    packet.has_ip_info = true;
+    if (!ParseIpInfo(packet.ip)) return std::nullopt;
   }
   if (TakeKeyword("udp")) {
     packet.protocol = ast::Packet::Protocol::kUdp;
@@ -359,41 +360,135 @@ std::optional<ast::Packet> Parser::ParsePacket() {
   return packet;
 }
 
-// Outer headers: `ipv4 [ip_info] A > B:`, `ipv6 ... :`, `gre[,] [flags ... sum N off N key N
-// seq N]:`, `mpls (label N, tc N, [S], ttl N)...:`. Kept as a list for sema; their fields are
-// checked for shape here.
+// Outer headers: `ipv4 [ip_info] A > B:`, `ipv6 ... :`, `gre:`, `gre[,] flags ... sum N off N
+// key [=] N seq N:` and `mpls (label N, tc N, [S], ttl N)...:`, in packetdrill's grammar
+// (packet_prefix); sema checks the values.
 bool Parser::ParseEncap(ast::Packet& packet) {
   Token kind = Take();
-  ast::Encap encap{kind.text == "GREv0" ? "gre" : kind.text, kind.range};
+  ast::Encap encap;
+  encap.kind = kind.text == "GREv0" ? "gre" : kind.text;
   if (kind.IsKeyword("ipv4") || kind.IsKeyword("ipv6")) {
     if (Peek().IsPunct('[') || Peek().IsPunct('(')) {
-      ast::Packet ignored;
-      if (!ParseIpInfo(ignored)) return false;
+      encap.has_ip_info = true;
+      if (!ParseIpInfo(encap.ip)) return false;
     }
-    TokenKind addr = kind.IsKeyword("ipv4") ? TokenKind::kIpv4Addr : TokenKind::kIpv6Addr;
+    bool v4 = kind.IsKeyword("ipv4");
+    TokenKind addr = v4 ? TokenKind::kIpv4Addr : TokenKind::kIpv6Addr;
+    const char* family = v4 ? "IPv4" : "IPv6";
     if (!Peek().Is(addr)) {
-      ErrorAt(Peek(), "expected the outer source address, got " + Peek().Describe());
+      ErrorAt(Peek(), "expected the outer " + std::string(family) + " source address, got " +
+                          Peek().Describe());
       return false;
     }
-    Take();
+    encap.src_range = Peek().range;
+    encap.src = Take().text;
     if (!Expect('>', "between the outer addresses")) return false;
     if (!Peek().Is(addr)) {
-      ErrorAt(Peek(), "expected the outer destination address, got " + Peek().Describe());
+      ErrorAt(Peek(), "expected the outer " + std::string(family) + " destination address, got " +
+                          Peek().Describe());
       return false;
     }
-    Take();
-  } else if (kind.IsKeyword("gre")) {
-    // Everything up to the ':' belongs to the GRE header description.
-    while (!Peek().IsPunct(':') && !Peek().Is(TokenKind::kEof)) Take();
+    encap.dst_range = Peek().range;
+    encap.dst = Take().text;
+  } else if (kind.IsKeyword("gre") || kind.IsKeyword("GREv0")) {
+    if (!Peek().IsPunct(':')) {
+      TakePunct(',');
+      if (!ParseGreFields(encap.gre)) return false;
+    }
   } else {  // mpls
     while (Peek().IsPunct('(')) {
-      while (!Peek().IsPunct(')') && !Peek().Is(TokenKind::kEof)) Take();
-      if (!Expect(')', "to close the MPLS label entry")) return false;
+      encap.mpls.emplace_back();
+      if (!ParseMplsEntry(encap.mpls.back())) return false;
     }
   }
   encap.range = SourceRange(kind.range.Start, last_.range.End);
-  packet.encaps.push_back(encap);
+  packet.encaps.push_back(std::move(encap));
   return Expect(':', "after the encapsulation header");
+}
+
+// `flags [none | checksum present | key present | sequence# present, ...]` or `flags N`, then
+// `sum N off N key [=] N seq N`, every part required and in this order, commas optional (the
+// GRE header of a packet line and of a `{...}` syscall argument).
+bool Parser::ParseGreFields(ast::GreHeader& gre) {
+  gre.full = true;
+  SourceLoc start = Peek().loc();
+  if (!ExpectKeyword("flags")) return false;
+  if (TakePunct('[')) {
+    while (true) {
+      Token flag = Peek();
+      if (TakeKeyword("none")) {
+      } else if (TakeKeyword("checksum") || TakeKeyword("key") || TakeKeyword("sequence#")) {
+        if (!ExpectKeyword("present")) return false;
+        gre.flags |= flag.text == "checksum" ? 0x8000 : flag.text == "key" ? 0x2000 : 0x1000;
+      } else {
+        ErrorAt(flag,
+                "expected a GRE flag (none, checksum present, key present, sequence# "
+                "present), got " +
+                    flag.Describe());
+        if (flag.text == "sequence") {
+          diags_.Note(flag.loc(), "packetdrill spells the sequence flag 'sequence#'");
+        }
+        return false;
+      }
+      if (TakePunct(',')) continue;
+      if (!Expect(']', "to close the GRE flags")) return false;
+      break;
+    }
+  } else {
+    std::optional<std::int64_t> flags = ExpectInteger("GRE flags ([...] or a number)", true);
+    if (!flags) return false;
+    gre.flags = *flags;
+  }
+  gre.flags_range = SourceRange(start, last_.range.End);
+  struct Part {
+    const char* keyword;
+    std::int64_t* value;
+    SourceRange* range;
+  };
+  const Part parts[] = {{"sum", &gre.sum, &gre.sum_range},
+                        {"off", &gre.off, &gre.off_range},
+                        {"key", &gre.key, &gre.key_range},
+                        {"seq", &gre.seq, &gre.seq_range}};
+  for (const Part& part : parts) {
+    TakePunct(',');
+    if (!ExpectKeyword(part.keyword)) return false;
+    if (part.value == &gre.key) TakePunct('=');
+    Token number = Peek();
+    std::optional<std::int64_t> v =
+        ExpectInteger("the GRE " + std::string(part.keyword) + " value", true);
+    if (!v) return false;
+    *part.value = *v;
+    *part.range = number.range;
+  }
+  return true;
+}
+
+// `(label L, tc T, [S], ttl N)`, decimal numbers only (packetdrill's INTEGER).
+bool Parser::ParseMplsEntry(ast::MplsEntry& entry) {
+  Token open = Take();  // (
+  if (!ExpectKeyword("label")) return false;
+  std::optional<std::int64_t> label = ExpectInteger("an MPLS label");
+  if (!label || !Expect(',', "after the MPLS label") || !ExpectKeyword("tc")) return false;
+  std::optional<std::int64_t> tc = ExpectInteger("an MPLS traffic class");
+  if (!tc || !Expect(',', "after the MPLS traffic class")) return false;
+  if (TakePunct('[')) {
+    Token bottom = Peek();
+    if (!bottom.Is(TokenKind::kWord) || bottom.text != "S") {
+      ErrorAt(bottom, "expected [S] for MPLS label stack bottom");
+      return false;
+    }
+    Take();
+    if (!Expect(']', "after [S") || !Expect(',', "after [S]")) return false;
+    entry.bottom = true;
+  }
+  if (!ExpectKeyword("ttl")) return false;
+  std::optional<std::int64_t> ttl = ExpectInteger("an MPLS TTL");
+  if (!ttl || !Expect(')', "to close the MPLS label entry")) return false;
+  entry.label = *label;
+  entry.tc = *tc;
+  entry.ttl = *ttl;
+  entry.range = SourceRange(open.range.Start, last_.range.End);
+  return true;
 }
 
 // icmp TYPE [CODE] [mtu N] [id N] ['[' echoed ']']; names are checked per family by sema.
@@ -437,10 +532,9 @@ bool Parser::ParseIcmp(ast::Packet& packet) {
   return Expect(']', "to close the echoed packet");
 }
 
-bool Parser::ParseIpInfo(ast::Packet& packet) {
+bool Parser::ParseIpInfo(ast::IpInfo& ip) {
   Token open = Take();
   char close = open.IsPunct('[') ? ']' : ')';
-  packet.has_ip_info = true;
   bool first = true;
   while (!Peek().IsPunct(close)) {
     if (!first && !Expect(',', "between IP header fields")) return false;
@@ -448,22 +542,22 @@ bool Parser::ParseIpInfo(ast::Packet& packet) {
     Token t = Peek();
     if (t.IsKeyword("noecn") || t.IsKeyword("ect0") || t.IsKeyword("ect1") || t.IsKeyword("ce") ||
         t.IsKeyword("ect01")) {
-      packet.ip.ecn = Take().text;
+      ip.ecn = Take().text;
     } else if (TakeKeyword("tos")) {
       if (!Peek().Is(TokenKind::kHexInteger)) {
         ErrorAt(Peek(), "expected a hex TOS value (like 0x10), got " + Peek().Describe());
         return false;
       }
-      packet.ip.tos = ExpectInteger("TOS", true);
+      ip.tos = ExpectInteger("TOS", true);
     } else if (TakeKeyword("flowlabel")) {
       if (!Peek().Is(TokenKind::kHexInteger)) {
         ErrorAt(Peek(), "expected a hex flow label (like 0x12345), got " + Peek().Describe());
         return false;
       }
-      packet.ip.flowlabel = ExpectInteger("flow label", true);
+      ip.flowlabel = ExpectInteger("flow label", true);
     } else if (TakeKeyword("ttl")) {
-      packet.ip.ttl = ExpectInteger("TTL");
-      if (!packet.ip.ttl) return false;
+      ip.ttl = ExpectInteger("TTL");
+      if (!ip.ttl) return false;
     } else {
       ErrorAt(t, "expected an IP header field (noecn, ect0, ect1, ce, ect01, tos, flowlabel, "
                  "ttl), got " + t.Describe());
@@ -471,7 +565,7 @@ bool Parser::ParseIpInfo(ast::Packet& packet) {
     }
   }
   Token close_tok = Take();
-  packet.ip.range = SourceRange(open.range.Start, close_tok.range.End);
+  ip.range = SourceRange(open.range.Start, close_tok.range.End);
   return true;
 }
 
@@ -771,6 +865,29 @@ std::optional<ast::Expr> Parser::ParsePrimary(int depth) {
         Take();
         e.kind = ast::Expr::Kind::kList;
         if (!ParseElements(e, ']', depth)) return std::nullopt;
+        break;
+      }
+      if (t.IsPunct('{') &&
+          (Peek(1).IsKeyword("flags") || Peek(1).IsPunct('(') || Peek(1).IsPunct('}'))) {
+        // packetdrill's gre_header_expression and mpls_stack_expression (setsockopt values);
+        // `{}` is an empty MPLS stack there.
+        Take();
+        auto encap = std::make_shared<ast::Encap>();
+        encap->kind = Peek().IsKeyword("flags") ? "gre" : "mpls";
+        if (encap->kind == "gre") {
+          if (!ParseGreFields(encap->gre)) return std::nullopt;
+        } else {
+          while (Peek().IsPunct('(')) {
+            encap->mpls.emplace_back();
+            if (!ParseMplsEntry(encap->mpls.back())) return std::nullopt;
+          }
+        }
+        if (!Expect('}', encap->kind == "gre" ? "after the GRE header" : "after the MPLS stack")) {
+          return std::nullopt;
+        }
+        encap->range = SourceRange(start, last_.range.End);
+        e.kind = ast::Expr::Kind::kEncap;
+        e.encap = std::move(encap);
         break;
       }
       if (t.IsPunct('{')) {

@@ -44,8 +44,10 @@ class Parser {
   std::optional<ast::Time> ParseTime();
   std::optional<std::int64_t> ParseSeconds(const Token& t);
   std::optional<ast::Packet> ParsePacket();
-  bool ParseIpInfo(ast::Packet& packet);
+  bool ParseIpInfo(ast::IpInfo& ip);
   bool ParseEncap(ast::Packet& packet);
+  bool ParseGreFields(ast::GreHeader& gre);
+  bool ParseMplsEntry(ast::MplsEntry& entry);
   bool ParseIcmp(ast::Packet& packet);
   bool ParseTcp(ast::Packet& packet);
   bool ParseFlags(ast::Packet& packet);

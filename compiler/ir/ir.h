@@ -57,8 +57,32 @@ struct IpFields {
   std::optional<std::uint32_t> flowlabel;
 };
 
+/// One outer header of an encapsulated packet (docs/pkt-language.md section 4.8); a packet
+/// lists them outermost first, before its own IP header.
+struct Encap {
+  enum class Kind { kIpv4, kIpv6, kGre, kMpls };
+  struct MplsEntry {
+    std::uint32_t label = 0;  ///< 20 bits
+    std::uint8_t tc = 0;      ///< 3 bits
+    bool bottom = false;      ///< [S]
+    std::uint8_t ttl = 0;
+  };
+  Kind kind = Kind::kIpv4;
+  std::string text;  ///< As written (ast::Encap::Dump), for comments and --emit=ir.
+  // kIpv4, kIpv6: literal addresses (never remapped), the TOS / traffic class byte, the TTL /
+  // hop limit (0: packetdrill's default, 255 inbound and unchecked outbound).
+  std::string src, dst;
+  std::uint8_t tos = 0, ttl = 0;
+  // kGre (all zero for a plain `gre:`).
+  std::uint16_t gre_flags = 0, gre_sum = 0, gre_off = 0;
+  std::uint32_t gre_key = 0, gre_seq = 0;
+  // kMpls
+  std::vector<MplsEntry> mpls;
+};
+
 struct TcpPacket {
   bool inbound = true;
+  std::vector<Encap> encap;
   IpFields ip;
   std::uint16_t flags = 0;
   std::optional<std::uint8_t> ace;
@@ -75,6 +99,7 @@ struct TcpPacket {
 
 struct UdpPacket {
   bool inbound = true;
+  std::vector<Encap> encap;
   IpFields ip;
   std::uint16_t len = 0;
   std::uint16_t src_port = 0, dst_port = 0;
@@ -82,6 +107,7 @@ struct UdpPacket {
 
 struct IcmpPacket {
   bool inbound = true;
+  std::vector<Encap> encap;
   IpFields ip;
   std::optional<std::pair<std::uint8_t, std::uint8_t>> v4, v6;  ///< type, code per family
   std::optional<std::uint32_t> mtu;
@@ -104,6 +130,9 @@ struct Value {
   enum class Kind { kEllipsis, kInt, kString, kList, kStruct } kind = Kind::kEllipsis;
   Int int_value;
   std::string bytes;
+  /// For bytes built from a `{flags ...}` GRE header or a `{(label ...)}` MPLS stack: the
+  /// script's form, for a comment in the generated code.
+  std::string spelling;
   bool truncated = false;
   std::vector<Value> items;
   std::vector<Field> fields;
@@ -174,7 +203,7 @@ struct Script {
   std::vector<Event> events;
   /// In line order; a family's run fails at the first of its own.
   std::vector<FamilyError> family_errors;
-  /// Encapsulation, PSP or other constructs the runtime cannot execute, as (loc, message):
+  /// PSP or other constructs the runtime cannot execute, as (loc, message):
   /// codegen reports them; --check accepts them.
   std::vector<std::pair<SourceLocation, std::string>> unsupported;
 };

@@ -34,7 +34,9 @@ std::string Value(const ir::Value& v) {
   switch (v.kind) {
     case ir::Value::Kind::kEllipsis: return "...";
     case ir::Value::Kind::kInt: return Int(v.int_value);
-    case ir::Value::Kind::kString: return CppStringLiteral(v.bytes) + (v.truncated ? "..." : "");
+    case ir::Value::Kind::kString:
+      return CppStringLiteral(v.bytes) + (v.truncated ? "..." : "") +
+             (v.spelling.empty() ? "" : " /*" + v.spelling + "*/");
     case ir::Value::Kind::kList:
     case ir::Value::Kind::kStruct: {
       std::string out = v.kind == ir::Value::Kind::kList ? "[" : "{";
@@ -65,6 +67,36 @@ std::string Ip(const ir::IpFields& ip) {
   return out;
 }
 
+/// The outer headers, outermost first, each ending with ':' as in the script:
+/// `ipv4(192.168.0.2>192.168.0.1 tos=0x00 ttl=0): gre(flags=0x2000 key=7): `.
+std::string Encaps(const std::vector<ir::Encap>& encaps) {
+  std::string out;
+  for (const ir::Encap& e : encaps) {
+    switch (e.kind) {
+      case ir::Encap::Kind::kIpv4:
+      case ir::Encap::Kind::kIpv6:
+        out += fmt::format("{}({}>{} tos=0x{:02x} ttl={})",
+                           e.kind == ir::Encap::Kind::kIpv4 ? "ipv4" : "ipv6", e.src, e.dst, e.tos,
+                           e.ttl);
+        break;
+      case ir::Encap::Kind::kGre:
+        out += fmt::format("gre(flags=0x{:04x} sum=0x{:x} off={} key={} seq={})", e.gre_flags,
+                           e.gre_sum, e.gre_off, e.gre_key, e.gre_seq);
+        break;
+      case ir::Encap::Kind::kMpls: {
+        std::vector<std::string> entries;
+        for (const ir::Encap::MplsEntry& m : e.mpls) {
+          entries.push_back(fmt::format("{}/{}/{}{}", m.label, m.tc, m.bottom ? "S/" : "", m.ttl));
+        }
+        out += fmt::format("mpls({})", fmt::join(entries, " "));
+        break;
+      }
+    }
+    out += ": ";
+  }
+  return out;
+}
+
 std::string Option(const ir::TcpOption& o) {
   std::string out = o.name;
   for (std::int64_t v : o.values) out += " " + std::to_string(v);
@@ -79,8 +111,8 @@ std::string Option(const ir::TcpOption& o) {
 
 std::string Action(const ir::Event& event) {
   if (const auto* p = std::get_if<ir::TcpPacket>(&event.action)) {
-    std::string out = fmt::format("{} tcp{} flags=0x{:03x}", p->inbound ? "inbound" : "outbound",
-                                  Ip(p->ip), p->flags);
+    std::string out = fmt::format("{} {}tcp{} flags=0x{:03x}", p->inbound ? "inbound" : "outbound",
+                                  Encaps(p->encap), Ip(p->ip), p->flags);
     if (p->ace) out += fmt::format(" ace={}", *p->ace);
     out += fmt::format(" seq={} len={} ack={}", p->seq, p->len, p->ack);
     if (p->win) out += fmt::format(" win={}", *p->win);
@@ -95,10 +127,12 @@ std::string Action(const ir::Event& event) {
     return out;
   }
   if (const auto* u = std::get_if<ir::UdpPacket>(&event.action)) {
-    return fmt::format("{} udp{} len={}", u->inbound ? "inbound" : "outbound", Ip(u->ip), u->len);
+    return fmt::format("{} {}udp{} len={}", u->inbound ? "inbound" : "outbound", Encaps(u->encap),
+                       Ip(u->ip), u->len);
   }
   if (const auto* i = std::get_if<ir::IcmpPacket>(&event.action)) {
-    std::string out = fmt::format("{} icmp{}", i->inbound ? "inbound" : "outbound", Ip(i->ip));
+    std::string out = fmt::format("{} {}icmp{}", i->inbound ? "inbound" : "outbound",
+                                  Encaps(i->encap), Ip(i->ip));
     if (i->v4) out += fmt::format(" v4={}/{}", i->v4->first, i->v4->second);
     if (i->v6) out += fmt::format(" v6={}/{}", i->v6->first, i->v6->second);
     if (i->mtu) out += fmt::format(" mtu={}", *i->mtu);

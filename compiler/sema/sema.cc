@@ -83,6 +83,14 @@ class Checker {
   std::optional<ir::IcmpPacket> LowerIcmp(const ast::Packet& packet, unsigned line,
                                           std::vector<ir::FamilyError>& family_errors);
   bool LowerIpInfo(const ast::Packet& packet, bool inbound, bool tcp, ir::IpFields* out);
+  /// The outer headers of `packet`, outermost first, checked as packetdrill's parser does.
+  bool LowerEncaps(const ast::Packet& packet, std::vector<ir::Encap>* out);
+  bool LowerOuterIp(const ast::Encap& encap, ir::Encap* out);
+  bool LowerGre(const ast::Encap& encap, ir::Encap* out);
+  bool LowerMpls(const ast::Encap& encap, ir::Encap* out);
+  /// A `{flags ...}` GRE header or `{(label ...)...}` MPLS stack argument: the bytes
+  /// packetdrill hands to setsockopt (its struct gre, its struct mpls_stack).
+  std::optional<ir::Value> LowerEncapValue(const ast::Encap& encap);
   bool LowerPorts(const ast::Packet& packet, std::uint16_t* src, std::uint16_t* dst);
   std::optional<ir::Value> LowerValue(const ast::Expr& e, int depth = 0);
   std::optional<std::uint16_t> LowerFlags(const ast::Packet& packet);
@@ -161,31 +169,40 @@ std::optional<ir::Script> Checker::Run(const ast::Script& script) {
     bool is_outbound = false;
     if (const auto* packet = std::get_if<ast::Packet>(&event.action)) {
       is_outbound = packet->direction == '>';
-      for (const ast::Encap& encap : packet->encaps) {
-        out.unsupported.push_back({Loc(encap.range), "encapsulation header '" + encap.kind +
-                                                            "' is not supported by the pktc runtime yet"});
-      }
       if (packet->psp) {
         out.unsupported.push_back(
             {Loc(packet->seq_range),
              "PSP encapsulation needs a PSP-capable device and keys, which pktc's wire mode does "
              "not handle yet"});
       }
-      bool ok = true;
+      std::vector<ir::Encap> encaps;
+      bool ok = LowerEncaps(*packet, &encaps);
       switch (packet->protocol) {
         case ast::Packet::Protocol::kTcp: {
           std::optional<ir::TcpPacket> lowered = LowerPacket(*packet, event);
-          if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
+          if (lowered && ok) {
+            lowered->encap = std::move(encaps);
+            ev.action = std::move(*lowered);
+          }
+          ok &= lowered.has_value();
           break;
         }
         case ast::Packet::Protocol::kUdp: {
           std::optional<ir::UdpPacket> lowered = LowerUdp(*packet);
-          if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
+          if (lowered && ok) {
+            lowered->encap = std::move(encaps);
+            ev.action = std::move(*lowered);
+          }
+          ok &= lowered.has_value();
           break;
         }
         case ast::Packet::Protocol::kIcmp: {
           std::optional<ir::IcmpPacket> lowered = LowerIcmp(*packet, ev.line, out.family_errors);
-          if ((ok = lowered.has_value())) ev.action = std::move(*lowered);
+          if (lowered && ok) {
+            lowered->encap = std::move(encaps);
+            ev.action = std::move(*lowered);
+          }
+          ok &= lowered.has_value();
           break;
         }
       }
@@ -466,6 +483,195 @@ bool Checker::LowerIpInfo(const ast::Packet& packet, bool inbound, bool tcp, ir:
     out->flowlabel = static_cast<std::uint32_t>(*ip.flowlabel);
   }
   return ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encapsulation (packetdrill's packet_prefix, gre_header_expression and mpls_stack)
+
+namespace {
+/// packetdrill's PACKET_MAX_HEADERS: the outer headers and the inner IP and transport ones.
+constexpr size_t kMaxHeaders = 6;
+/// packetdrill's MPLS_STACK_MAX_ENTRIES.
+constexpr size_t kMaxMplsEntries = 6;
+constexpr std::int64_t kGreFlagRouting = 0x4000;
+}  // namespace
+
+bool Checker::LowerEncaps(const ast::Packet& packet, std::vector<ir::Encap>* out) {
+  bool ok = true;
+  for (size_t i = 0; i < packet.encaps.size(); ++i) {
+    const ast::Encap& encap = packet.encaps[i];
+    if (i + 2 == kMaxHeaders) {
+      Error(encap.range, "too many headers: a packet has at most " + std::to_string(kMaxHeaders) +
+                             ", its own IP and transport headers included");
+      return false;
+    }
+    ir::Encap lowered;
+    lowered.text = encap.Dump();
+    if (encap.kind == "ipv4" || encap.kind == "ipv6") {
+      ok &= LowerOuterIp(encap, &lowered);
+    } else if (encap.kind == "gre") {
+      ok &= LowerGre(encap, &lowered);
+    } else {
+      ok &= LowerMpls(encap, &lowered);
+    }
+    out->push_back(std::move(lowered));
+  }
+  return ok;
+}
+
+bool Checker::LowerOuterIp(const ast::Encap& encap, ir::Encap* out) {
+  out->kind = encap.kind == "ipv4" ? ir::Encap::Kind::kIpv4 : ir::Encap::Kind::kIpv6;
+  out->src = encap.src;
+  out->dst = encap.dst;
+  // The lexer's address patterns are wider than inet_pton(): 300.1.1.1 is a token.
+  int family = encap.kind == "ipv4" ? AF_INET : AF_INET6;
+  std::uint8_t bytes[16];
+  for (const std::string* address : {&encap.src, &encap.dst}) {
+    if (inet_pton(family, address->c_str(), bytes) == 1) continue;
+    bool src = address == &encap.src;
+    Error(src ? encap.src_range : encap.dst_range,
+          "bad " + std::string(family == AF_INET ? "IPv4" : "IPv6") + " " + (src ? "src" : "dst") +
+              " address: '" + *address + "'");
+    return false;
+  }
+  if (!encap.has_ip_info) return true;
+  // packetdrill keeps only the byte and the TTL of an outer header's ip_info: an ECN keyword is
+  // its two bits (outbound, the inner packet's ip_info says how every IP layer is checked).
+  const ast::IpInfo& ip = encap.ip;
+  bool ok = true;
+  if (ip.tos && (*ip.tos < 0 || *ip.tos > 255)) {
+    Error(ip.range, "tos out of range for 8 bits");
+    ok = false;
+  }
+  if (ip.ttl && (*ip.ttl < 0 || *ip.ttl > 255)) {
+    Error(ip.range, "TTL must be between 0 and 255");
+    ok = false;
+  }
+  if (!ok) return false;
+  std::int64_t byte = ip.tos.value_or(0);
+  if (ip.ecn && *ip.ecn != "ect01") {
+    byte |= *ip.ecn == "noecn" ? 0 : *ip.ecn == "ect1" ? 1 : *ip.ecn == "ect0" ? 2 : 3;
+  }
+  out->tos = static_cast<std::uint8_t>(byte);
+  out->ttl = static_cast<std::uint8_t>(ip.ttl.value_or(0));
+  if (ip.flowlabel) {
+    diags_.Warning(ip.range.Start,
+                   "the flow label of an outer header is ignored (packetdrill "
+                   "sends 0 and checks only the inner packet's)",
+                   ip.range);
+  }
+  return true;
+}
+
+bool Checker::LowerGre(const ast::Encap& encap, ir::Encap* out) {
+  out->kind = ir::Encap::Kind::kGre;
+  const ast::GreHeader& g = encap.gre;
+  if (!g.full) return true;
+  bool ok = true;
+  auto check = [&](std::int64_t v, int bits, const char* what, SourceRange range) {
+    if (v >= 0 && v < (std::int64_t{1} << bits)) return;
+    Error(range,
+          std::string("GRE ") + what + " out of range for " + std::to_string(bits) + " bits");
+    ok = false;
+  };
+  check(g.flags, 16, "flags", g.flags_range);
+  check(g.sum, 16, "sum", g.sum_range);
+  check(g.off, 16, "off", g.off_range);
+  check(g.key, 32, "key", g.key_range);
+  check(g.seq, 32, "seq", g.seq_range);
+  if (!ok) return false;
+  // packetdrill's gre_len() asserts both: a routing header has a variable length.
+  if (g.flags & kGreFlagRouting) {
+    Error(g.flags_range,
+          "GRE routing (flag 0x4000) is not supported: packetdrill handles "
+          "headers without routing information only");
+    return false;
+  }
+  if (g.flags & 7) {
+    Error(g.flags_range, "GRE version " + std::to_string(g.flags & 7) +
+                             " is not supported: packetdrill handles version 0 only");
+    return false;
+  }
+  out->gre_flags = static_cast<std::uint16_t>(g.flags);
+  out->gre_sum = static_cast<std::uint16_t>(g.sum);
+  out->gre_off = static_cast<std::uint16_t>(g.off);
+  out->gre_key = static_cast<std::uint32_t>(g.key);
+  out->gre_seq = static_cast<std::uint32_t>(g.seq);
+  return true;
+}
+
+bool Checker::LowerMpls(const ast::Encap& encap, ir::Encap* out) {
+  out->kind = ir::Encap::Kind::kMpls;
+  bool ok = true;
+  for (const ast::MplsEntry& e : encap.mpls) {
+    // new_mpls_stack_entry()'s checks and messages, then mpls_stack_append()'s.
+    if (e.label < 0 || e.label >= (1 << 20)) {
+      Error(e.range, "MPLS label out of range for 20 bits");
+      ok = false;
+    } else if (e.tc < 0 || e.tc >= (1 << 3)) {
+      Error(e.range, "MPLS traffic_class out of range for 3 bits");
+      ok = false;
+    } else if (e.ttl < 0 || e.ttl >= (1 << 8)) {
+      Error(e.range, "MPLS ttl out of range for 8 bits");
+      ok = false;
+    } else if (out->mpls.size() == kMaxMplsEntries) {
+      Error(e.range, "too many MPLS labels (at most " + std::to_string(kMaxMplsEntries) + ")");
+      return false;
+    }
+    out->mpls.push_back({static_cast<std::uint32_t>(e.label), static_cast<std::uint8_t>(e.tc),
+                         e.bottom, static_cast<std::uint8_t>(e.ttl)});
+  }
+  return ok;
+}
+
+std::optional<ir::Value> Checker::LowerEncapValue(const ast::Encap& encap) {
+  ir::Encap lowered;
+  if (!(encap.kind == "gre" ? LowerGre(encap, &lowered) : LowerMpls(encap, &lowered))) {
+    return std::nullopt;
+  }
+  // A struct of one field, `gre` or `mpls_stack`, whose bytes are packetdrill's struct gre
+  // or struct mpls_stack: the runtime tells the two types by that name, as packetdrill by its
+  // expression type.
+  ir::Value bytes;
+  bytes.kind = ir::Value::Kind::kString;
+  auto put = [&bytes](std::uint64_t v, int size, bool network_order) {
+    for (int i = 0; i < size; ++i) {
+      int shift = network_order ? 8 * (size - 1 - i) : 8 * i;
+      bytes.bytes += static_cast<char>((v >> shift) & 0xff);
+    }
+  };
+  ir::Field field;
+  if (lowered.kind == ir::Encap::Kind::kGre) {
+    // struct gre: flags, proto (0), sum, off, key, seq, in network order (16 bytes).
+    field.name = "gre";
+    bytes.spelling = "{" + encap.Dump().substr(4) + "}";
+    put(lowered.gre_flags, 2, true);
+    put(0, 2, true);
+    put(lowered.gre_sum, 2, true);
+    put(lowered.gre_off, 2, true);
+    put(lowered.gre_key, 4, true);
+    put(lowered.gre_seq, 4, true);
+  } else {
+    // struct mpls_stack: six big-endian entries, then the count as a host-order int.
+    field.name = "mpls_stack";
+    std::string dump = encap.Dump();
+    bytes.spelling = "{" + (dump.size() > 5 ? dump.substr(5) : "") + "}";
+    for (size_t i = 0; i < kMaxMplsEntries; ++i) {
+      std::uint32_t entry = 0;
+      if (i < lowered.mpls.size()) {
+        const ir::Encap::MplsEntry& m = lowered.mpls[i];
+        entry = m.label << 12 | static_cast<std::uint32_t>(m.tc) << 9 |
+                static_cast<std::uint32_t>(m.bottom) << 8 | m.ttl;
+      }
+      put(entry, 4, true);
+    }
+    put(lowered.mpls.size(), 4, false);
+  }
+  field.value = std::move(bytes);
+  ir::Value out;
+  out.kind = ir::Value::Kind::kStruct;
+  out.fields.push_back(std::move(field));
+  return out;
 }
 
 bool Checker::LowerPorts(const ast::Packet& packet, std::uint16_t* src, std::uint16_t* dst) {
@@ -882,6 +1088,8 @@ std::optional<ir::Value> Checker::LowerValue(const ast::Expr& e, int depth) {
       out.bytes.assign(reinterpret_cast<char*>(addr), 16);
       return out;
     }
+    case ast::Expr::Kind::kEncap:
+      return LowerEncapValue(*e.encap);
     case ast::Expr::Kind::kList:
     case ast::Expr::Kind::kStruct:
       if (depth > 32) {

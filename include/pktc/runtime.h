@@ -156,8 +156,62 @@ struct IpInfo {
   std::optional<std::uint32_t> flowlabel;
 };
 
-/// A TCP segment line: `<dir> [ip] FLAGS START:END(LEN) [ack A] [win W] [urg U] [<options>]`.
+/// The pieces of an outer header as the script writes them (docs/pkt-language.md section 4.8).
+namespace encap {
+/// `ipv4 [tos 0x10, ttl 64] A > B:`: the TOS / traffic class byte (an ECN keyword gives its
+/// two bits) and the TTL / hop limit, 0 for packetdrill's default (255 inbound, unchecked
+/// outbound).
+struct OuterIp {
+  std::uint8_t tos = 0;
+  std::uint8_t ttl = 0;
+};
+/// `gre flags F sum N off N key N seq N:`, all zero for a plain `gre:`. The flags are the
+/// header's first 16 bits (0x8000 checksum, 0x2000 key, 0x1000 sequence present); the optional
+/// words follow in that order, each only when its flag is set. With the checksum flag, `sum 0`
+/// is the correct checksum: computed inbound, verified outbound.
+struct GreFields {
+  std::uint16_t flags = 0;
+  std::uint16_t sum = 0;
+  std::uint16_t off = 0;
+  std::uint32_t key = 0;
+  std::uint32_t seq = 0;
+};
+/// `(label L, tc T, [S], ttl N)`: one label stack entry, the bottom-of-stack bit as written.
+struct MplsEntry {
+  std::uint32_t label = 0;
+  std::uint8_t tc = 0;
+  bool bottom = false;
+  std::uint8_t ttl = 0;
+};
+/// packetdrill's MPLS_STACK_MAX_ENTRIES.
+inline constexpr int kMaxMplsEntries = 6;
+}  // namespace encap
+
+/// One outer header of an encapsulated packet. A packet's `encap` lists them outermost first,
+/// before the packet's own IP header; its addresses (remapped as usual) and socket are those of
+/// the inner packet, while an outer header's addresses are literal, never remapped.
+struct EncapHeader {
+  enum class Kind : std::uint8_t { kIpv4, kIpv6, kGre, kMpls };
+  Kind kind = Kind::kIpv4;
+  const char* src = nullptr;  ///< kIpv4 / kIpv6: "192.168.0.2", "fd3d:a0b:17d6::2"
+  const char* dst = nullptr;
+  encap::OuterIp ip;            ///< kIpv4 / kIpv6
+  encap::GreFields gre;         ///< kGre
+  std::uint8_t mpls_count = 0;  ///< kMpls
+  encap::MplsEntry mpls[encap::kMaxMplsEntries] = {};
+};
+
+namespace encap {
+EncapHeader Ipv4(const char* src, const char* dst, OuterIp ip = {});
+EncapHeader Ipv6(const char* src, const char* dst, OuterIp ip = {});
+EncapHeader Gre(GreFields fields = {});
+EncapHeader Mpls(std::initializer_list<MplsEntry> entries);
+}  // namespace encap
+
+/// A TCP segment line: `<dir> [outer headers:] [ip] FLAGS START:END(LEN) [ack A] [win W] [urg U]
+/// [<options>]`.
 struct TcpSegment {
+  std::vector<EncapHeader> encap;  ///< Outermost first; empty for a plain IP packet.
   IpInfo ip;
   std::uint16_t flags = 0;
   /// AccECN: the script wrote the ACE field as a digit (`S.5`): compare AE/CWR/ECE as this
@@ -175,17 +229,20 @@ struct TcpSegment {
   ~TcpSegment();
 };
 
-/// A UDP datagram line: `<dir> [ip] udp [sport>dport] (LEN)`.
+/// A UDP datagram line: `<dir> [outer headers:] [ip] udp [sport>dport] (LEN)`.
 struct UdpDatagram {
+  std::vector<EncapHeader> encap;
   IpInfo ip;
   std::uint16_t len = 0;
   std::uint16_t src_port = 0;
   std::uint16_t dst_port = 0;
+  ~UdpDatagram();
 };
 
-/// An ICMP/ICMPv6 line: `<dir> [ip] icmp TYPE [CODE] [mtu N] [id N] [echoed]`. Type and code
-/// are resolved per family at compile time.
+/// An ICMP/ICMPv6 line: `<dir> [outer headers:] [ip] icmp TYPE [CODE] [mtu N] [id N] [echoed]`.
+/// Type and code are resolved per family at compile time.
 struct IcmpMessage {
+  std::vector<EncapHeader> encap;
   IpInfo ip;
   std::uint8_t type_v4 = 0, code_v4 = 0;
   std::uint8_t type_v6 = 0, code_v6 = 0;
@@ -195,6 +252,7 @@ struct IcmpMessage {
   enum class Echoed : std::uint8_t { kTcp, kUdp, kRaw } echoed = Echoed::kTcp;
   std::uint32_t echoed_seq = 0;  ///< TCP: the echoed segment's START (remapped).
   std::uint32_t echoed_len = 0;
+  ~IcmpMessage();
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -333,6 +391,7 @@ class Run {
 extern template class std::vector<pktc::rt::Value>;
 extern template class std::vector<pktc::rt::Value::Field>;
 extern template class std::vector<pktc::rt::TcpOption>;
+extern template class std::vector<pktc::rt::EncapHeader>;
 extern template class std::vector<std::uint8_t>;
 
 #endif  // PKTC_RUNTIME_H_

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include "exec/ip_fields.h"
+#include "exec/matcher.h"
 #include "exec/run.h"
 
 namespace pktc::rt {
@@ -52,11 +53,13 @@ void RunImpl::Inbound(const Event& ev, const IcmpMessage& icmp) {
   if (icmp.mtu) rest = *icmp.mtu;  // frag_needed: low 16 bits on ICMPv4; packet_too_big: all 32
   if (icmp.id) rest = static_cast<std::uint32_t>(*icmp.id) << 16;
   Inject(ev,
-         EncodeIcmpPacket(config_.remote, config_.local, InjectedIpFields(icmp.ip),
-                          v6 ? icmp.type_v6 : icmp.type_v4, v6 ? icmp.code_v6 : icmp.code_v4, rest,
-                          IcmpEchoedPacket(icmp, *s)),
+         WithOuterHeaders(
+             icmp.encap,
+             EncodeIcmpPacket(config_.remote, config_.local, InjectedIpFields(icmp.ip),
+                              v6 ? icmp.type_v6 : icmp.type_v4, v6 ? icmp.code_v6 : icmp.code_v4,
+                              rest, IcmpEchoedPacket(icmp, *s))),
          /*gso_size=*/0);
-  Trace(ev, t, "inbound icmp");
+  Trace(ev, t, "inbound " + OuterHeadersText(icmp.encap, WireIpVersion()) + "icmp");
   EndEvent(t, /*inbound_packet=*/true);
 }
 
@@ -91,20 +94,25 @@ void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
   std::uint8_t type = v6 ? icmp.type_v6 : icmp.type_v4;
   std::uint8_t code = v6 ? icmp.code_v6 : icmp.code_v4;
   std::string diff;
-  if (live.icmp_type != type || live.icmp_code != code) {
+  if (!icmp.encap.empty() || !live.encap.empty()) {
+    // Outer layers first, as packetdrill. Their lengths are not compared: pktc does not size
+    // the script's ICMP message.
+    std::vector<FieldDiff> layers = MatchEncap(icmp.encap, icmp.ip, std::nullopt, live);
+    if (!layers.empty()) diff = DescribeDiff(layers[0]);
+  }
+  if (diff.empty() && (live.icmp_type != type || live.icmp_code != code)) {
     diff = "live packet field icmp_type/code: expected: " + std::to_string(type) + "/" +
            std::to_string(code) + " vs actual: " + std::to_string(live.icmp_type) + "/" +
            std::to_string(live.icmp_code);
-  } else {
-    diff = CheckIpFields(icmp.ip, live);
   }
+  if (diff.empty()) diff = CheckIpFields(icmp.ip, live);
   if (diff.empty() && s) diff = CheckFlowLabel(under_test_->flowlabels, icmp.ip, live);
   if (diff.empty()) {
     CheckOutboundTime(ev, t, out.sent_ns);
   } else {
     PacketMismatch(ev, diff);
   }
-  Trace(ev, t, "outbound icmp", timing_.ScriptUs(out.sent_ns));
+  Trace(ev, t, "outbound " + EncapToString(live.encap) + "icmp", timing_.ScriptUs(out.sent_ns));
   EndEvent(t, /*inbound_packet=*/false);
 }
 

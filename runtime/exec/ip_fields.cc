@@ -14,6 +14,28 @@ IpFields InjectedIpFields(const IpInfo& info) {
   return ip;
 }
 
+std::vector<std::uint8_t> WithOuterHeaders(const std::vector<EncapHeader>& encap,
+                                           std::vector<std::uint8_t> inner) {
+  if (encap.empty() || inner.empty()) return inner;
+  std::vector<EncapLayer> layers = EncapLayersOf(encap, inner[0] >> 4);
+  return Encapsulate(layers, std::move(inner));
+}
+
+std::string OuterHeadersText(const std::vector<EncapHeader>& encap, int inner_ip_version) {
+  return EncapToString(EncapLayersOf(encap, inner_ip_version));
+}
+
+std::string InjectedOuterHeadersText(const std::vector<EncapHeader>& encap,
+                                     const std::vector<std::uint8_t>& packet) {
+  if (encap.empty()) return "";
+  DecodedPacket decoded;
+  std::string error;
+  if (!DecodePacket(packet.data(), packet.size(), &decoded, &error)) {
+    return OuterHeadersText(encap, packet.empty() ? 4 : packet[0] >> 4);
+  }
+  return EncapToString(decoded.encap);
+}
+
 std::string CheckIpFields(const IpInfo& want, const DecodedPacket& live) {
   if (want.tos && *want.tos != live.tos) {
     return "live packet field ip_tos: expected: " + std::to_string(*want.tos) +

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "net/packet_codec.h"
 #include "pktc/runtime.h"
@@ -14,6 +15,19 @@ namespace pktc::rt {
 /// The IP fields of an injected packet: the script's TOS with its ECN bits, its TTL and IPv6
 /// flow label.
 IpFields InjectedIpFields(const IpInfo& info);
+
+/// `inner`, an IP packet, wrapped in the script's outer headers (none: `inner` itself).
+std::vector<std::uint8_t> WithOuterHeaders(const std::vector<EncapHeader>& encap,
+                                           std::vector<std::uint8_t> inner);
+
+/// The script's outer headers as packetdrill prints them (`ipv4 192.168.0.2 > 192.168.0.1: gre
+/// flags 0x0 proto 0x0800: `) around an inner packet of `inner_ip_version`; "" for none.
+std::string OuterHeadersText(const std::vector<EncapHeader>& encap, int inner_ip_version);
+
+/// The outer headers of `packet`, built from `encap` by WithOuterHeaders(), as they went on the
+/// wire (a computed GRE checksum included); "" for none.
+std::string InjectedOuterHeadersText(const std::vector<EncapHeader>& encap,
+                                     const std::vector<std::uint8_t>& packet);
 
 /// The flow label a connection's outbound packets carry, bound to the script's: packetdrill
 /// checks flow labels for consistency, never for their value.

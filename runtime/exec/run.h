@@ -190,6 +190,8 @@ class RunImpl final : public Run {
                            sockaddr_storage* out) const;
 
   // Packets (tcp_events.cc, udp_events.cc, icmp_events.cc).
+  /// The IP version of the run's packets on the wire (inside any outer headers): 4 or 6.
+  int WireIpVersion() const { return config_.remote.family == AF_INET6 ? 6 : 4; }
   /// Injects `packet`, failing the event if the link refuses it.
   void Inject(const Event& ev, const std::vector<std::uint8_t>& packet, int gso_size);
   /// The next outbound packet `accept` takes, skipping others; false at `deadline_ns`.

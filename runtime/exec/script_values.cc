@@ -133,6 +133,42 @@ Value::Field::~Field() = default;
 
 TcpOption::~TcpOption() = default;
 TcpSegment::~TcpSegment() = default;
+UdpDatagram::~UdpDatagram() = default;
+IcmpMessage::~IcmpMessage() = default;
+
+namespace encap {
+EncapHeader Ipv4(const char* src, const char* dst, OuterIp ip) {
+  EncapHeader h;
+  h.kind = EncapHeader::Kind::kIpv4;
+  h.src = src;
+  h.dst = dst;
+  h.ip = ip;
+  return h;
+}
+
+EncapHeader Ipv6(const char* src, const char* dst, OuterIp ip) {
+  EncapHeader h = Ipv4(src, dst, ip);
+  h.kind = EncapHeader::Kind::kIpv6;
+  return h;
+}
+
+EncapHeader Gre(GreFields fields) {
+  EncapHeader h;
+  h.kind = EncapHeader::Kind::kGre;
+  h.gre = fields;
+  return h;
+}
+
+EncapHeader Mpls(std::initializer_list<MplsEntry> entries) {
+  EncapHeader h;
+  h.kind = EncapHeader::Kind::kMpls;
+  for (const MplsEntry& e : entries) {
+    if (h.mpls_count == kMaxMplsEntries) break;  // pktc refuses deeper stacks.
+    h.mpls[h.mpls_count++] = e;
+  }
+  return h;
+}
+}  // namespace encap
 
 Value::Field Named(const char* name, Value value) { return {name, {}, std::move(value)}; }
 

@@ -289,6 +289,12 @@ const char* ValueTypeName(const Value& v) {
   if (v.Find("ee_errno")) return "sock_extended_err";
   if (v.Find("onoff")) return "linger";
   if (v.Find("tcpm_key")) return "tcp_md5sig";  // pktc's own form
+  // `{flags ...}` and `{(label ...)}`: sema's one-field structs holding packetdrill's struct gre
+  // and struct mpls_stack bytes.
+  if (v.fields.size() == 1 && std::strcmp(v.fields[0].name, "gre") == 0) return "gre";
+  if (v.fields.size() == 1 && std::strcmp(v.fields[0].name, "mpls_stack") == 0) {
+    return "mpls_stack";
+  }
   if (const Value* family = v.Find("sa_family")) {
     return family->kind == Value::Kind::kInt && family->i == AF_INET6 ? "sockaddr_in6"
                                                                       : "sockaddr_in";

@@ -972,6 +972,16 @@ void RunImpl::DoGetsockopt(CallContext& c) {
     }
     return;
   }
+  if (std::strcmp(ValueTypeName(value), "gre") == 0) {
+    // packetdrill compares the flags and the sum, off, key and seq words, not the protocol.
+    if (script_optlen != 16) c.Fail(Format("Unsupported getsockopt optlen: %d", script_optlen));
+    const std::string& want = value.fields[0].value.s;
+    if (std::memcmp(out.get(), want.data(), 2) != 0 ||
+        std::memcmp(out.get() + 4, want.data() + 4, 12) != 0) {
+      c.Fail("Bad getsockopt optval.");
+    }
+    return;
+  }
   if (IsScriptList(value)) {
     if (script_optlen != 4) c.Fail(Format("Unsupported getsockopt optlen: %d", script_optlen));
     std::int32_t want = c.BracketedS32(3);
@@ -1028,6 +1038,11 @@ void RunImpl::DoSetsockopt(CallContext& c) {
     } else if (IsScriptList(value)) {
       std::int32_t v = c.BracketedS32(3);
       hold(v);
+    } else if (std::strcmp(type, "gre") == 0 || std::strcmp(type, "mpls_stack") == 0) {
+      // packetdrill's struct gre / struct mpls_stack, as sema laid them out.
+      const std::string& bytes = value.fields[0].value.s;
+      data.assign(bytes.begin(), bytes.end());
+      data.resize(std::max<std::size_t>(data.size(), std::min<std::size_t>(optlen, kMaxBuffer)));
     } else {
       c.Fail(Format("unsupported setsockopt value type: %s", type));
     }

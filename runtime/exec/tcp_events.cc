@@ -11,11 +11,12 @@ namespace pktc::rt {
 
 std::string RunImpl::ScriptPacketLine(const TcpSegment& seg, std::int64_t us) const {
   TcpHeader h = ScriptSegmentHeader(seg);
-  return FormatSeconds(us) + " " + TcpSegmentToString(h, seg.len, seg.win.has_value());
+  return FormatSeconds(us) + " " + OuterHeadersText(seg.encap, WireIpVersion()) +
+         TcpSegmentToString(h, seg.len, seg.win.has_value());
 }
 
 std::string RunImpl::ActualPacketLine(const OutboundPacket& live, const TcpHeader& mapped) const {
-  return FormatSeconds(timing_.ScriptUs(live.sent_ns)) + " " +
+  return FormatSeconds(timing_.ScriptUs(live.sent_ns)) + " " + EncapToString(live.decoded.encap) +
          TcpSegmentToString(mapped, live.decoded.payload_len, true);
 }
 
@@ -48,11 +49,16 @@ void RunImpl::Inbound(const Event& ev, const TcpSegment& seg) {
     Fail(ev, "error handling packet", error);
   }
   std::string key = HasTcpOption(h.options, kTcpOptionMd5) ? s.md5_key : std::string();
-  report_.RememberPacket('<', timing_.ElapsedUs(), TcpSegmentToString(h, seg.len, true));
-  Inject(ev,
-         EncodeTcpPacket(config_.remote, config_.local, InjectedIpFields(seg.ip), h, seg.len, key),
-         config_.mss);
-  Trace(ev, t, "inbound " + TcpSegmentToString(ScriptSegmentHeader(seg), seg.len, true));
+  std::vector<std::uint8_t> packet = WithOuterHeaders(
+      seg.encap,
+      EncodeTcpPacket(config_.remote, config_.local, InjectedIpFields(seg.ip), h, seg.len, key));
+  report_.RememberPacket(
+      '<', timing_.ElapsedUs(),
+      InjectedOuterHeadersText(seg.encap, packet) + TcpSegmentToString(h, seg.len, true));
+  Inject(ev, packet, config_.mss);
+  Trace(ev, t,
+        "inbound " + OuterHeadersText(seg.encap, WireIpVersion()) +
+            TcpSegmentToString(ScriptSegmentHeader(seg), seg.len, true));
   EndEvent(t, /*inbound_packet=*/true);
 }
 
@@ -66,8 +72,9 @@ bool RunImpl::NextTcpSegment(const Event& ev, SocketState& s, std::int64_t deadl
         // Only the socket under test's packets count; other traffic (IPv6 router solicitations,
         // MLD; on a wire server the wire connection itself) is not the script's business.
         if (!(packet.src == config_.local) || !(packet.dst == config_.remote)) return false;
-        report_.RememberPacket('>', timing_.ScriptUs(p.sent_ns),
-                               TcpSegmentToString(packet.tcp, packet.payload_len, true));
+        report_.RememberPacket(
+            '>', timing_.ScriptUs(p.sent_ns),
+            EncapToString(packet.encap) + TcpSegmentToString(packet.tcp, packet.payload_len, true));
         // A blocking connect() may still be in the kernel: its port is known once the SYN is out.
         if (s.local_port == 0 && s.kind == SocketState::Kind::kConnecting && s.live_fd >= 0) {
           s.local_port = LocalPort(s.live_fd);
@@ -127,8 +134,16 @@ RunImpl::OutboundPacket RunImpl::ReadTcpAggregate(const Event& ev, SocketState& 
     bool first_cwr = first.tcp.flags & kCwr;
     bool zero = first.payload_all_zero && more.decoded.payload_all_zero;
     total += len;
+    bool sums_ok = true;  // GRE checksums of every fragment so far.
+    for (const EncapLayer& layer : first.encap) sums_ok &= layer.gre_checksum_ok;
     first = more.decoded;       // Headers of the last fragment...
     first.tcp.seq = first_seq;  // ...but sequence number and CWR of the first.
+    // ...and outer lengths for the whole payload, as packetdrill's aggregate_packets() finishes
+    // the headers again.
+    for (EncapLayer& layer : first.encap) {
+      layer.length = static_cast<std::uint16_t>(layer.length + total - len);
+      layer.gre_checksum_ok &= sums_ok;
+    }
     first.tcp.flags =
         static_cast<std::uint16_t>((first.tcp.flags & ~kCwr) | (first_cwr ? kCwr : 0));
     first.payload_len = total;
@@ -195,7 +210,9 @@ void RunImpl::Outbound(const Event& ev, const TcpSegment& seg) {
       CheckOutboundTime(ev, t, live.sent_ns, detail);
     }
   }
-  Trace(ev, t, "outbound " + TcpSegmentToString(mapped, live.decoded.payload_len, true),
+  Trace(ev, t,
+        "outbound " + EncapToString(live.decoded.encap) +
+            TcpSegmentToString(mapped, live.decoded.payload_len, true),
         timing_.ScriptUs(live.sent_ns));
   EndEvent(t, /*inbound_packet=*/false);
 }

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 
 #include "exec/ip_fields.h"
+#include "exec/matcher.h"
 #include "exec/run.h"
 
 namespace pktc::rt {
@@ -41,11 +42,14 @@ void RunImpl::Inbound(const Event& ev, const UdpDatagram& udp) {
   WaitForStart(ev, t, "inbound packet", &lock);
   FillAnyipPorts(*s);
   Inject(ev,
-         EncodeUdpPacket(config_.remote, config_.local, InjectedIpFields(udp.ip),
-                         udp.src_port ? udp.src_port : s->remote_port,
-                         udp.dst_port ? udp.dst_port : s->local_port, udp.len),
+         WithOuterHeaders(udp.encap,
+                          EncodeUdpPacket(config_.remote, config_.local, InjectedIpFields(udp.ip),
+                                          udp.src_port ? udp.src_port : s->remote_port,
+                                          udp.dst_port ? udp.dst_port : s->local_port, udp.len)),
          /*gso_size=*/0);
-  Trace(ev, t, "inbound udp (" + std::to_string(udp.len) + ")");
+  Trace(ev, t,
+        "inbound " + OuterHeadersText(udp.encap, WireIpVersion()) + "udp (" +
+            std::to_string(udp.len) + ")");
   EndEvent(t, /*inbound_packet=*/true);
 }
 
@@ -73,7 +77,13 @@ void RunImpl::Outbound(const Event& ev, const UdpDatagram& udp) {
   const DecodedPacket& live = out.decoded;
   // A socket that never bound learns its port from its first datagram.
   if (!s->local_port) s->local_port = live.udp_src_port;
-  std::string diff = CheckIpFields(udp.ip, live);
+  std::string diff;
+  if (!udp.encap.empty() || !live.encap.empty()) {
+    std::size_t inner = (live.ip_version == 6 ? 40 : 20) + 8 + udp.len;
+    std::vector<FieldDiff> layers = MatchEncap(udp.encap, udp.ip, inner, live);
+    if (!layers.empty()) diff = DescribeDiff(layers[0]);
+  }
+  if (diff.empty()) diff = CheckIpFields(udp.ip, live);
   if (diff.empty() && live.payload_len != udp.len) {
     diff = "live packet field udp_payload_len: expected: " + std::to_string(udp.len) +
            " vs actual: " + std::to_string(live.payload_len);
@@ -84,7 +94,8 @@ void RunImpl::Outbound(const Event& ev, const UdpDatagram& udp) {
   } else {
     PacketMismatch(ev, diff);
   }
-  Trace(ev, t, "outbound udp (" + std::to_string(live.payload_len) + ")",
+  Trace(ev, t,
+        "outbound " + EncapToString(live.encap) + "udp (" + std::to_string(live.payload_len) + ")",
         timing_.ScriptUs(out.sent_ns));
   EndEvent(t, /*inbound_packet=*/false);
 }

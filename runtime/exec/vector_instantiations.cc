@@ -8,4 +8,5 @@
 template class std::vector<pktc::rt::Value>;
 template class std::vector<pktc::rt::Value::Field>;
 template class std::vector<pktc::rt::TcpOption>;
+template class std::vector<pktc::rt::EncapHeader>;
 template class std::vector<std::uint8_t>;

@@ -42,17 +42,48 @@ bool IpAddress::Parse(const std::string& text, IpAddress* out) {
   return true;
 }
 
-bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
-                  std::string* error) {
-  *out = DecodedPacket();
+const char* EncapLayer::TypeName() const {
+  switch (kind) {
+    case Kind::kIpv4:
+      return "IPV4";
+    case Kind::kIpv6:
+      return "IPV6";
+    case Kind::kGre:
+      return "GRE";
+    case Kind::kMpls:
+      return "MPLS";
+  }
+  return "?";
+}
+
+std::size_t GreHeaderLength(std::uint16_t flags) {
+  std::size_t len = 4;
+  if (flags & (kGreChecksum | kGreRouting)) len += 4;
+  if (flags & kGreKey) len += 4;
+  if (flags & kGreSequence) len += 4;
+  return len;
+}
+
+namespace {
+constexpr std::uint16_t kEthertypeIpv4 = 0x0800;
+constexpr std::uint16_t kEthertypeIpv6 = 0x86dd;
+constexpr std::uint16_t kEthertypeMplsUnicast = 0x8847;
+constexpr std::uint16_t kEthertypeMplsMulticast = 0x8848;
+constexpr std::uint8_t kProtocolMplsInIp = 137;
+/// packetdrill's PACKET_MAX_HEADERS: every layer, the inner IP and transport headers included.
+constexpr std::size_t kMaxHeaders = 6;
+
+/// Decodes one IP header at `data` into `out`'s IP fields. `l4`, `l4_len`: what follows it.
+bool DecodeIpHeader(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
+                    const std::uint8_t** l4, std::size_t* l4_len, std::string* error) {
   if (len < 1) {
     *error = "empty packet";
     return false;
   }
-  const std::uint8_t* l4 = nullptr;
-  std::size_t l4_len = 0;
   int version = data[0] >> 4;
   out->ip_version = version;
+  out->flowlabel = 0;
+  out->ipv4_checksum_ok = true;
   if (version == 4) {
     if (len < 20) {
       *error = "truncated IPv4 header";
@@ -71,9 +102,11 @@ bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
     out->src.family = out->dst.family = AF_INET;
     std::memcpy(out->src.bytes, data + 12, 4);
     std::memcpy(out->dst.bytes, data + 16, 4);
-    l4 = data + ihl;
-    l4_len = total - ihl;
-  } else if (version == 6) {
+    *l4 = data + ihl;
+    *l4_len = total - ihl;
+    return true;
+  }
+  if (version == 6) {
     if (len < 40) {
       *error = "truncated IPv6 header";
       return false;
@@ -90,11 +123,183 @@ bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
     out->src.family = out->dst.family = AF_INET6;
     std::memcpy(out->src.bytes, data + 8, 16);
     std::memcpy(out->dst.bytes, data + 24, 16);
-    l4 = data + 40;
-    l4_len = payload;
+    *l4 = data + 40;
+    *l4_len = payload;
+    return true;
+  }
+  *error = "not an IP packet";
+  return false;
+}
+
+/// The IP header just decoded into `out`, as an outer layer.
+EncapLayer IpLayer(const DecodedPacket& ip, const std::uint8_t* header) {
+  EncapLayer layer;
+  layer.kind = ip.ip_version == 4 ? EncapLayer::Kind::kIpv4 : EncapLayer::Kind::kIpv6;
+  layer.src = ip.src;
+  layer.dst = ip.dst;
+  layer.tos = ip.tos;
+  layer.ttl = ip.ttl;
+  layer.protocol = ip.protocol;
+  if (ip.ip_version == 4) {
+    layer.ihl = header[0] & 0x0f;
+    layer.length = Get16(header + 2);
   } else {
-    *error = "not an IP packet";
-    return false;
+    layer.length = Get16(header + 4);
+  }
+  return layer;
+}
+
+/// What an MPLS stack or a GRE ethertype leads to: 4 or 6 (an IP packet), 0x8847 (MPLS).
+enum class Next { kIp, kMpls, kUnknown };
+
+/// Where a GRE header with the checksum flag sits: its layer, and the bytes its checksum covers
+/// (the header and all it carries).
+struct GreSpan {
+  std::size_t layer;
+  std::size_t offset;
+  std::size_t length;
+};
+
+/// Checks the GRE checksums of `out`'s layers once its innermost packet is decoded. A kernel
+/// that offloads the inner TCP or UDP checksum computes the GRE one as if it were filled in
+/// (local checksum offload), while a copy taken on its way out may still hold the partial
+/// sum: so the inner checksum is completed in a copy first, as the wire would carry it.
+void VerifyGreChecksums(const std::uint8_t* data, std::size_t len, std::size_t l4_offset,
+                        std::size_t l4_len, const std::vector<GreSpan>& spans, DecodedPacket* out) {
+  std::vector<std::uint8_t> wire(data, data + len);
+  std::uint8_t* l4 = wire.data() + l4_offset;
+  std::size_t sum_at = out->protocol == IPPROTO_TCP      ? 16
+                       : out->protocol == IPPROTO_UDP    ? 6
+                       : out->protocol == IPPROTO_ICMPV6 ? 2
+                                                         : 0;
+  if (sum_at && l4_len >= sum_at + 2) {
+    l4[sum_at] = l4[sum_at + 1] = 0;
+    std::uint16_t sum = TransportChecksum(out->src.bytes, out->dst.bytes, out->src.size(),
+                                          out->protocol, l4, l4_len);
+    if (out->protocol == IPPROTO_UDP && sum == 0) sum = 0xffff;
+    Put16(l4 + sum_at, sum);
+  }
+  for (const GreSpan& span : spans) {
+    out->encap[span.layer].gre_checksum_ok =
+        ChecksumFold(ChecksumAdd(0, wire.data() + span.offset, span.length)) == 0;
+  }
+}
+
+Next AfterEthertype(std::uint16_t ethertype) {
+  if (ethertype == kEthertypeIpv4 || ethertype == kEthertypeIpv6) return Next::kIp;
+  if (ethertype == kEthertypeMplsUnicast || ethertype == kEthertypeMplsMulticast)
+    return Next::kMpls;
+  return Next::kUnknown;
+}
+}  // namespace
+
+bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
+                  std::string* error) {
+  *out = DecodedPacket();
+  const std::uint8_t* p = data;
+  std::size_t left = len;
+  const std::uint8_t* l4 = nullptr;
+  std::size_t l4_len = 0;
+  std::vector<GreSpan> gre_spans;
+  // Outer layers, outermost first, until an IP header carries something else than a tunnel.
+  Next next = Next::kIp;
+  while (true) {
+    if (out->encap.size() + 2 > kMaxHeaders) {
+      *error = "too many nested headers";
+      return false;
+    }
+    if (next == Next::kMpls) {
+      EncapLayer mpls;
+      mpls.kind = EncapLayer::Kind::kMpls;
+      // Entries down to the one marked bottom of stack (or the end: then no IP follows).
+      bool bottom = false;
+      do {
+        if (left < 4) {
+          *error = "MPLS stack entry overflows packet";
+          return false;
+        }
+        std::uint32_t entry = Get32(p);
+        mpls.mpls.push_back(entry);
+        bottom = entry & 0x100;
+        p += 4;
+        left -= 4;
+      } while (!bottom && left > 0);
+      out->encap.push_back(std::move(mpls));
+      next = Next::kIp;
+      continue;
+    }
+    if (next == Next::kUnknown) {
+      *error = "an encapsulated protocol pktc does not decode";
+      return false;
+    }
+    const std::uint8_t* header = p;
+    if (!DecodeIpHeader(p, left, out, &l4, &l4_len, error)) return false;
+    std::uint8_t protocol = out->protocol;
+    if (protocol == IPPROTO_IPIP || protocol == IPPROTO_IPV6) {
+      out->encap.push_back(IpLayer(*out, header));
+      if (l4_len < 1 || (l4[0] >> 4) != (protocol == IPPROTO_IPIP ? 4 : 6)) {
+        *error = "bad IP version inside an IP-in-IP packet";
+        return false;
+      }
+    } else if (protocol == kProtocolMplsInIp) {
+      out->encap.push_back(IpLayer(*out, header));
+      next = Next::kMpls;
+    } else if (protocol == IPPROTO_GRE) {
+      out->encap.push_back(IpLayer(*out, header));
+      if (l4_len < 4) {
+        *error = "truncated GRE header";
+        return false;
+      }
+      EncapLayer gre;
+      gre.kind = EncapLayer::Kind::kGre;
+      gre.gre_flags = Get16(l4);
+      gre.gre_proto = Get16(l4 + 2);
+      if (gre.gre_flags & 7) {
+        *error = "GRE header has unsupported version number";
+        return false;
+      }
+      if (gre.gre_flags & kGreRouting) {
+        *error = "GRE header has unsupported routing info";
+        return false;
+      }
+      std::size_t gre_len = GreHeaderLength(gre.gre_flags);
+      if (gre_len > l4_len) {
+        *error = "GRE header length too big";
+        return false;
+      }
+      std::size_t at = 4;
+      if (gre.gre_flags & kGreChecksum) {
+        gre.gre_sum = Get16(l4 + 4);
+        gre.gre_off = Get16(l4 + 6);
+        // Verified once the innermost packet is known (VerifyGreChecksums).
+        gre_spans.push_back({out->encap.size(), static_cast<std::size_t>(l4 - data), l4_len});
+        at += 4;
+      }
+      if (gre.gre_flags & kGreKey) {
+        gre.gre_key = Get32(l4 + at);
+        at += 4;
+      }
+      if (gre.gre_flags & kGreSequence) gre.gre_seq = Get32(l4 + at);
+      next = AfterEthertype(gre.gre_proto);
+      out->encap.push_back(gre);
+      l4 += gre_len;
+      l4_len -= gre_len;
+    } else {
+      break;  // The innermost IP packet.
+    }
+    p = l4;
+    left = l4_len;
+    if (next == Next::kIp && left > 0 && out->encap.back().kind == EncapLayer::Kind::kGre) {
+      // GRE says which IP version follows; packetdrill insists the header agrees.
+      std::uint16_t proto = out->encap.back().gre_proto;
+      if ((p[0] >> 4) != (proto == kEthertypeIpv4 ? 4 : 6)) {
+        *error = "bad IP version for the GRE protocol";
+        return false;
+      }
+    }
+  }
+  if (!gre_spans.empty()) {
+    VerifyGreChecksums(data, len, static_cast<std::size_t>(l4 - data), l4_len, gre_spans, out);
   }
   if (out->protocol == IPPROTO_UDP && l4_len >= 8) {
     out->udp_src_port = Get16(l4);
@@ -269,6 +474,182 @@ std::vector<std::uint8_t> EncodeIcmpPacket(const IpAddress& src, const IpAddress
       IpHeader(src, dst, ip, static_cast<std::uint8_t>(v6 ? 58 : 1), icmp.size());  // ICMPv6, ICMP
   packet.insert(packet.end(), icmp.begin(), icmp.end());
   return packet;
+}
+
+namespace {
+/// The IP protocol number an outer IP header gives what follows it, and the ethertype a GRE
+/// header gives it (packetdrill's header_types[] table, but MPLS in IP is protocol 137, RFC
+/// 4023, where packetdrill writes 0, which no kernel takes for MPLS).
+std::uint8_t ProtocolOf(const EncapLayer* next, int inner_ip_version) {
+  if (!next) return inner_ip_version == 6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+  switch (next->kind) {
+    case EncapLayer::Kind::kIpv4:
+      return IPPROTO_IPIP;
+    case EncapLayer::Kind::kIpv6:
+      return IPPROTO_IPV6;
+    case EncapLayer::Kind::kGre:
+      return IPPROTO_GRE;
+    case EncapLayer::Kind::kMpls:
+      return kProtocolMplsInIp;
+  }
+  return 0;
+}
+
+std::uint16_t EthertypeOf(const EncapLayer* next, int inner_ip_version) {
+  if (!next) return inner_ip_version == 6 ? kEthertypeIpv6 : kEthertypeIpv4;
+  switch (next->kind) {
+    case EncapLayer::Kind::kIpv4:
+      return kEthertypeIpv4;
+    case EncapLayer::Kind::kIpv6:
+      return kEthertypeIpv6;
+    case EncapLayer::Kind::kGre:
+      return 0;  // GRE has no ethertype; packetdrill writes 0 too.
+    case EncapLayer::Kind::kMpls:
+      return kEthertypeMplsUnicast;
+  }
+  return 0;
+}
+
+void FillNextProtocols(std::vector<EncapLayer>& layers, int inner_ip_version) {
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const EncapLayer* next = i + 1 < layers.size() ? &layers[i + 1] : nullptr;
+    layers[i].protocol = ProtocolOf(next, inner_ip_version);
+    layers[i].gre_proto = EthertypeOf(next, inner_ip_version);
+  }
+}
+}  // namespace
+
+std::vector<EncapLayer> EncapLayersOf(const std::vector<EncapHeader>& headers,
+                                      int inner_ip_version) {
+  std::vector<EncapLayer> layers;
+  for (const EncapHeader& h : headers) {
+    EncapLayer layer;
+    switch (h.kind) {
+      case EncapHeader::Kind::kIpv4:
+      case EncapHeader::Kind::kIpv6:
+        layer.kind =
+            h.kind == EncapHeader::Kind::kIpv4 ? EncapLayer::Kind::kIpv4 : EncapLayer::Kind::kIpv6;
+        IpAddress::Parse(h.src ? h.src : "", &layer.src);
+        IpAddress::Parse(h.dst ? h.dst : "", &layer.dst);
+        layer.tos = h.ip.tos;
+        layer.ttl = h.ip.ttl;
+        break;
+      case EncapHeader::Kind::kGre:
+        layer.kind = EncapLayer::Kind::kGre;
+        layer.gre_flags = h.gre.flags;
+        layer.gre_sum = h.gre.sum;
+        layer.gre_off = h.gre.off;
+        layer.gre_key = h.gre.key;
+        layer.gre_seq = h.gre.seq;
+        break;
+      case EncapHeader::Kind::kMpls:
+        layer.kind = EncapLayer::Kind::kMpls;
+        for (int i = 0; i < h.mpls_count; ++i) {
+          const encap::MplsEntry& e = h.mpls[i];
+          layer.mpls.push_back((e.label & 0xfffff) << 12 | (e.tc & 7u) << 9 |
+                               (e.bottom ? 1u : 0u) << 8 | e.ttl);
+        }
+        break;
+    }
+    layers.push_back(std::move(layer));
+  }
+  FillNextProtocols(layers, inner_ip_version);
+  return layers;
+}
+
+std::vector<std::uint8_t> Encapsulate(const std::vector<EncapLayer>& given,
+                                      std::vector<std::uint8_t> inner) {
+  std::vector<EncapLayer> layers = given;
+  FillNextProtocols(layers, inner.empty() ? 4 : inner[0] >> 4);
+  // Innermost first: each header goes in front of what is built so far.
+  std::vector<std::uint8_t> packet = std::move(inner);
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+    const EncapLayer& layer = *it;
+    std::vector<std::uint8_t> header;
+    switch (layer.kind) {
+      case EncapLayer::Kind::kIpv4:
+      case EncapLayer::Kind::kIpv6: {
+        IpFields ip;
+        ip.tos = layer.tos;
+        ip.ttl = layer.ttl ? layer.ttl : 255;
+        IpAddress src = layer.src, dst = layer.dst;
+        // The header's own family, whatever the addresses (sema keeps them consistent).
+        src.family = dst.family = layer.kind == EncapLayer::Kind::kIpv4 ? AF_INET : AF_INET6;
+        header = IpHeader(src, dst, ip, layer.protocol, packet.size());
+        break;
+      }
+      case EncapLayer::Kind::kGre: {
+        header.assign(GreHeaderLength(layer.gre_flags), 0);
+        Put16(&header[0], layer.gre_flags);
+        Put16(&header[2], layer.gre_proto);
+        std::size_t at = 4;
+        if (layer.gre_flags & kGreChecksum) {
+          Put16(&header[4], layer.gre_sum);
+          Put16(&header[6], layer.gre_off);
+          at += 4;
+        }
+        if (layer.gre_flags & kGreKey) {
+          Put32(&header[at], layer.gre_key);
+          at += 4;
+        }
+        if (layer.gre_flags & kGreSequence) Put32(&header[at], layer.gre_seq);
+        if ((layer.gre_flags & kGreChecksum) && layer.gre_sum == 0) {
+          std::uint32_t sum = ChecksumAdd(0, header.data(), header.size());
+          sum = ChecksumAdd(sum, packet.data(), packet.size());
+          Put16(&header[4], ChecksumFold(sum));
+        }
+        break;
+      }
+      case EncapLayer::Kind::kMpls:
+        header.resize(4 * layer.mpls.size());
+        for (std::size_t i = 0; i < layer.mpls.size(); ++i) Put32(&header[4 * i], layer.mpls[i]);
+        break;
+    }
+    header.insert(header.end(), packet.begin(), packet.end());
+    packet = std::move(header);
+  }
+  return packet;
+}
+
+std::string EncapToString(const std::vector<EncapLayer>& layers) {
+  std::string out;
+  char buf[96];
+  for (const EncapLayer& layer : layers) {
+    switch (layer.kind) {
+      case EncapLayer::Kind::kIpv4:
+      case EncapLayer::Kind::kIpv6:
+        out += std::string(layer.kind == EncapLayer::Kind::kIpv4 ? "ipv4 " : "ipv6 ") +
+               layer.src.ToString() + " > " + layer.dst.ToString();
+        break;
+      case EncapLayer::Kind::kGre:
+        std::snprintf(buf, sizeof buf, "gre flags 0x%x proto 0x%04x", layer.gre_flags,
+                      layer.gre_proto);
+        out += buf;
+        if (layer.gre_flags & kGreChecksum) {
+          std::snprintf(buf, sizeof buf, " sum 0x%x off 0x%x", layer.gre_sum, layer.gre_off);
+          out += buf;
+        }
+        if (layer.gre_flags & kGreKey) {
+          std::snprintf(buf, sizeof buf, " key 0x%x", layer.gre_key);
+          out += buf;
+        }
+        if (layer.gre_flags & kGreSequence) {
+          std::snprintf(buf, sizeof buf, " seq 0x%x", layer.gre_seq);
+          out += buf;
+        }
+        break;
+      case EncapLayer::Kind::kMpls:
+        out += "mpls";
+        for (std::uint32_t e : layer.mpls) {
+          std::snprintf(buf, sizeof buf, " (label %u, tc %u,%s ttl %u)", e >> 12, (e >> 9) & 7,
+                        e & 0x100 ? " [S]," : "", e & 0xff);
+          out += buf;
+        }
+        break;
+    }
+    out += ": ";
+  }
+  return out;
 }
 
 bool VerifyTcpMd5(const std::uint8_t* packet, std::size_t len, const std::string& key) {

@@ -1,4 +1,5 @@
-// Packet codec: builds inbound IPv4/IPv6 TCP packets and decodes the kernel's outbound ones.
+// Packet codec: builds inbound IPv4/IPv6 TCP, UDP and ICMP packets, encapsulated or not, and
+// decodes the kernel's outbound ones into their layers.
 #ifndef PKTC_RUNTIME_NET_PACKET_CODEC_H_
 #define PKTC_RUNTIME_NET_PACKET_CODEC_H_
 
@@ -32,8 +33,45 @@ struct TcpHeader {
   std::vector<std::uint8_t> options;
 };
 
+/// One outer header of an encapsulated packet, as built or decoded (docs/pkt-language.md
+/// section 4.8). Numbers in host byte order.
+struct EncapLayer {
+  enum class Kind : std::uint8_t { kIpv4, kIpv6, kGre, kMpls };
+  Kind kind = Kind::kIpv4;
+  // kIpv4 / kIpv6
+  IpAddress src, dst;
+  std::uint8_t tos = 0;
+  std::uint8_t ttl = 0;       ///< Built: 0 means 255, packetdrill's default.
+  std::uint8_t protocol = 0;  ///< Decoded: protocol / next header.
+  std::uint8_t ihl = 5;       ///< Decoded IPv4: header length in 32-bit words.
+  std::uint16_t length = 0;   ///< Decoded: IPv4 total length, IPv6 payload length.
+  // kGre
+  std::uint16_t gre_flags = 0;  ///< The first 16 bits: checksum, key, sequence flags, version.
+  std::uint16_t gre_proto = 0;  ///< Decoded: the ethertype of what follows.
+  std::uint16_t gre_sum = 0;    ///< Built with the checksum flag: 0 means "compute it".
+  std::uint16_t gre_off = 0;
+  std::uint32_t gre_key = 0, gre_seq = 0;
+  bool gre_checksum_ok = true;  ///< Decoded with the checksum flag: the sum is right.
+  // kMpls: label stack entries as on the wire (label << 12 | tc << 9 | S << 8 | ttl).
+  std::vector<std::uint32_t> mpls;
+
+  /// packetdrill's name of the header type (IPV4, IPV6, GRE, MPLS).
+  const char* TypeName() const;
+};
+
+/// GRE flag bits of the header's first 16 bits.
+inline constexpr std::uint16_t kGreChecksum = 0x8000;
+inline constexpr std::uint16_t kGreRouting = 0x4000;
+inline constexpr std::uint16_t kGreKey = 0x2000;
+inline constexpr std::uint16_t kGreSequence = 0x1000;
+/// Bytes of a GRE header with these flags (4, plus 4 per optional word present).
+std::size_t GreHeaderLength(std::uint16_t flags);
+
 /// A packet decoded from the TUN device.
 struct DecodedPacket {
+  /// The outer headers, outermost first, of an encapsulated packet (IP-in-IP, GRE, MPLS); the
+  /// fields below describe the innermost IP packet, the one a socket sent.
+  std::vector<EncapLayer> encap;
   int ip_version = 0;
   IpAddress src, dst;
   std::uint8_t protocol = 0;
@@ -48,8 +86,12 @@ struct DecodedPacket {
   bool payload_all_zero = true;
 };
 
-/// Decodes an IPv4/IPv6 packet. Returns false (with a reason) if it is not a well-formed TCP
-/// packet; non-TCP packets are reported through `protocol` with `ok` still true.
+/// Decodes an IPv4/IPv6 packet, through its encapsulation layers as packetdrill's parser does
+/// (IPv4 in IPv4/IPv6 and IPv6 in either by protocol 4 and 41, GRE by protocol 47 then its
+/// ethertype, an MPLS stack down to its bottom entry, then IP by version; MPLS in IP by protocol
+/// 137 too). Returns false (with a reason) if it is not a well-formed packet, or an
+/// encapsulation it cannot see through; non-TCP packets are reported through `protocol` with
+/// `ok` still true.
 bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
                   std::string* error);
 
@@ -78,6 +120,23 @@ std::vector<std::uint8_t> EncodeIcmpPacket(const IpAddress& src, const IpAddress
                                            const IpFields& ip, std::uint8_t type,
                                            std::uint8_t code, std::uint32_t rest,
                                            const std::vector<std::uint8_t>& body);
+
+/// The script's outer headers as layers to build or compare with, around an inner IP packet of
+/// `inner_ip_version`: addresses parsed (sema checked them), and the protocol or ethertype of
+/// what follows each one filled in as Encapsulate() writes it.
+std::vector<EncapLayer> EncapLayersOf(const std::vector<EncapHeader>& headers,
+                                      int inner_ip_version);
+
+/// Wraps the IP packet `inner` in `layers` (outermost first): each outer IP header with its
+/// length, the protocol of what follows (4, 41, 47 for GRE, 137 for MPLS) and its checksum;
+/// each GRE header with the ethertype of what follows, its optional words as the flags say and,
+/// with the checksum flag and sum 0, the right checksum; MPLS entries as given.
+std::vector<std::uint8_t> Encapsulate(const std::vector<EncapLayer>& layers,
+                                      std::vector<std::uint8_t> inner);
+
+/// The layers the way packetdrill prints them, each ending with ": " (`ipv4 192.168.0.2 >
+/// 192.168.0.1: gre flags 0x2000 proto 0x0800 key 0x7: `); "" for none.
+std::string EncapToString(const std::vector<EncapLayer>& layers);
 
 /// Computes the RFC 2385 TCP-MD5 digest over a TCP segment whose md5 option is in place.
 void SignTcpMd5(const IpAddress& src, const IpAddress& dst, std::uint8_t* segment,

@@ -356,5 +356,153 @@ TEST(Matcher, ScriptSegmentHeaderConcatenatesOptions) {
   EXPECT_EQ(ScriptSegmentHeader(s).win, 0);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Outer headers (packetdrill's verify_outbound_live_headers)
+
+IpAddress Addr(const char* text) {
+  IpAddress a;
+  EXPECT_TRUE(IpAddress::Parse(text, &a)) << text;
+  return a;
+}
+
+// What the kernel sends for `expected` through `outer` (built by the codec, then decoded as a
+// live packet is), in script sequence space.
+Live Tunnelled(const TcpSegment& expected, const std::vector<EncapHeader>& outer) {
+  TcpHeader tcp = ScriptSegmentHeader(expected);
+  tcp.src_port = 8080;
+  tcp.dst_port = 40000;
+  std::vector<std::uint8_t> inner =
+      EncodeTcpPacket(Addr("192.168.0.1"), Addr("192.0.2.1"), IpFields(), tcp, expected.len, "");
+  std::vector<std::uint8_t> bytes = Encapsulate(EncapLayersOf(outer, 4), inner);
+  Live live;
+  std::string error;
+  EXPECT_TRUE(DecodePacket(bytes.data(), bytes.size(), &live.packet, &error)) << error;
+  live.tcp = live.packet.tcp;
+  return live;
+}
+
+std::vector<std::string> Messages(const std::vector<FieldDiff>& diffs) {
+  std::vector<std::string> out;
+  for (const FieldDiff& d : diffs) out.push_back(DescribeDiff(d));
+  return out;
+}
+
+TcpSegment WithOuter(TcpSegment s, std::vector<EncapHeader> outer) {
+  s.encap = std::move(outer);
+  return s;
+}
+
+const EncapHeader kOuter = encap::Ipv4("192.168.0.1", "192.168.0.2");
+
+TEST(MatcherEncap, SameStackHasNoDiffs) {
+  std::vector<EncapHeader> outer = {
+      kOuter, encap::Gre({.flags = 0xb000, .key = 7, .seq = 1}),
+      encap::Mpls({{.label = 100, .ttl = 64}, {.label = 200, .tc = 1, .bottom = true, .ttl = 3}})};
+  TcpSegment s = WithOuter(Data(), outer);
+  EXPECT_TRUE(Match(s, Tunnelled(s, outer)).empty());
+}
+
+TEST(MatcherEncap, LayerCountComesFirstAndAlone) {
+  TcpSegment s = WithOuter(Data(), {kOuter, encap::Gre()});
+  Live plain = LiveFor(Data());
+  plain.tcp.win = 1;  // Inner differences are not reported when the stacks differ in shape.
+  EXPECT_EQ(Messages(MatchEncap(s.encap, s.ip, std::nullopt, plain.packet)),
+            std::vector<std::string>{
+                "live packet header layers: expected: 4 headers vs actual: 2 headers"});
+  EXPECT_EQ(DescribeDiff(Match(s, plain)[0]),
+            "live packet header layers: expected: 4 headers vs actual: 2 headers");
+  // A tunnelled packet where the script expects none.
+  EXPECT_EQ(DescribeDiff(Match(Data(), Tunnelled(Data(), {kOuter}))[0]),
+            "live packet header layers: expected: 2 headers vs actual: 3 headers");
+}
+
+TEST(MatcherEncap, LayerKinds) {
+  TcpSegment s = WithOuter(Data(), {kOuter, encap::Gre()});
+  Live ipip = Tunnelled(Data(), {kOuter, encap::Ipv4("10.0.0.1", "10.0.0.2")});
+  EXPECT_EQ(Messages(Match(s, ipip)),
+            std::vector<std::string>{
+                "live packet header layer 1: expected: GRE header vs actual: IPV4 header"});
+}
+
+TEST(MatcherEncap, GreFields) {
+  TcpSegment s = WithOuter(Data(), {kOuter, encap::Gre({.flags = 0x3000, .key = 7, .seq = 1})});
+  Live live = Tunnelled(Data(), {kOuter, encap::Gre({.flags = 0x3000, .key = 8, .seq = 2})});
+  EXPECT_EQ(Messages(Match(s, live)),
+            (std::vector<std::string>{"mismatch in GRE key: expected: 0x7 vs actual: 0x8",
+                                      "mismatch in GRE seq: expected: 0x1 vs actual: 0x2"}));
+  Live keyless = Tunnelled(Data(), {kOuter, encap::Gre({.flags = 0x1000, .seq = 1})});
+  EXPECT_EQ(Messages(Match(s, keyless)),
+            (std::vector<std::string>{
+                "live packet field ipv4_total_length: expected: 1072 (0x430) vs actual: 1068 "
+                "(0x42c)",
+                "live packet field gre_len: expected: 12 (0xc) vs actual: 8 (0x8)",
+                "mismatch in GRE flags: expected: 0x3000 vs actual: 0x1000"}));
+}
+
+// sum 0 asks for a valid checksum, any other value for that value (packetdrill compares the
+// literal, which a script cannot know).
+TEST(MatcherEncap, GreChecksum) {
+  std::vector<EncapHeader> outer = {kOuter, encap::Gre({.flags = 0x8000})};
+  TcpSegment s = WithOuter(Data(), outer);
+  Live live = Tunnelled(Data(), outer);
+  EXPECT_TRUE(Match(s, live).empty());
+  live.packet.encap[1].gre_checksum_ok = false;
+  ASSERT_EQ(Match(s, live).size(), 1u);
+  EXPECT_EQ(DescribeDiff(Match(s, live)[0])
+                .rfind("mismatch in GRE sum: expected: a valid "
+                       "checksum vs actual: 0x",
+                       0),
+            0u);
+  TcpSegment literal = WithOuter(Data(), {kOuter, encap::Gre({.flags = 0x8000, .sum = 0x1234})});
+  EXPECT_EQ(
+      Messages(Match(literal,
+                     Tunnelled(Data(), {kOuter, encap::Gre({.flags = 0x8000, .sum = 0x1234})}))),
+      std::vector<std::string>{});
+}
+
+TEST(MatcherEncap, MplsDepthAndEntries) {
+  TcpSegment s = WithOuter(
+      Data(), {kOuter, encap::Gre(), encap::Mpls({{.label = 100, .bottom = true, .ttl = 64}})});
+  Live deeper = Tunnelled(
+      Data(), {kOuter, encap::Gre(),
+               encap::Mpls({{.label = 100, .ttl = 64}, {.label = 5, .bottom = true, .ttl = 64}})});
+  EXPECT_EQ(Messages(Match(s, deeper)),
+            (std::vector<std::string>{
+                "live packet field ipv4_total_length: expected: 1068 (0x42c) vs actual: 1072 "
+                "(0x430)",
+                "mismatch in MPLS label stack depth: expected: 1 entries vs actual: 2 entries"}));
+  Live other = Tunnelled(
+      Data(), {kOuter, encap::Gre(), encap::Mpls({{.label = 101, .bottom = true, .ttl = 63}})});
+  EXPECT_EQ(Messages(Match(s, other))[0],
+            "mismatch in MPLS label 0: expected: (label 100, tc 0, [S], ttl 64) vs actual: "
+            "(label 101, tc 0, [S], ttl 63)");
+}
+
+TEST(MatcherEncap, OuterIpLengthsFollowTheScriptsInnerPacket) {
+  TcpSegment s = WithOuter(SynAck(), {kOuter});
+  Live live = Tunnelled(SynAck(), {kOuter});
+  EXPECT_TRUE(Match(s, live).empty());
+  // Other options: the outer total length differs too (packetdrill reports it first).
+  TcpSegment fewer = WithOuter(SynAck(), {kOuter});
+  fewer.options = {opt::Mss(1460), opt::Nop(), opt::Nop(), opt::SackOk()};
+  EXPECT_EQ(Names(Match(fewer, live))[0], "ipv4_total_length");
+  // ... but not with `<...>`: the kernel's options count.
+  fewer.options.clear();
+  fewer.any_options = true;
+  EXPECT_TRUE(Match(fewer, live).empty());
+}
+
+TEST(MatcherEncap, OuterTtlAndTos) {
+  TcpSegment s = WithOuter(Data(), {encap::Ipv4("192.168.0.1", "192.168.0.2", {.ttl = 64})});
+  Live live = Tunnelled(Data(), {kOuter});  // TTL 255
+  EXPECT_EQ(Names(Match(s, live)), Fields({"ip_ttl"}));
+  // The inner ip_info says how every IP layer's TOS is checked; each against its own byte.
+  TcpSegment tos = WithOuter(Data(), {kOuter});
+  tos.ip.tos = 0x00;
+  Live marked = Tunnelled(Data(), {encap::Ipv4("192.168.0.1", "192.168.0.2", {.tos = 0x10})});
+  EXPECT_EQ(Names(Match(tos, marked)), Fields({"ip_tos"}));
+  EXPECT_TRUE(Match(WithOuter(Data(), {kOuter}), marked).empty());
+}
+
 }  // namespace
 }  // namespace pktc::rt

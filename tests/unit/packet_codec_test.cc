@@ -412,6 +412,258 @@ TEST(PacketMalformed, TruncatedTcpHeaderOverIpv6) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Encapsulation: outer IP headers, GRE and MPLS (docs/pkt-language.md section 4.8)
+
+EncapLayer OuterIp(const char* src, const char* dst) {
+  EncapLayer l;
+  l.src = Addr(src);
+  l.dst = Addr(dst);
+  l.kind = l.src.family == AF_INET6 ? EncapLayer::Kind::kIpv6 : EncapLayer::Kind::kIpv4;
+  return l;
+}
+
+EncapLayer Gre(std::uint16_t flags = 0) {
+  EncapLayer l;
+  l.kind = EncapLayer::Kind::kGre;
+  l.gre_flags = flags;
+  return l;
+}
+
+EncapLayer Mpls(std::vector<std::uint32_t> entries) {
+  EncapLayer l;
+  l.kind = EncapLayer::Kind::kMpls;
+  l.mpls = std::move(entries);
+  return l;
+}
+
+constexpr std::uint32_t MplsEntry(std::uint32_t label, std::uint32_t tc, bool bottom,
+                                  std::uint32_t ttl) {
+  return label << 12 | tc << 9 | (bottom ? 1u : 0u) << 8 | ttl;
+}
+
+Bytes InnerIpv4(std::size_t payload = 0) {
+  return EncodeTcpPacket(Addr("192.0.2.1"), Addr("192.168.0.1"), IpFields(), SampleHeader(),
+                         payload, "");
+}
+
+DecodedPacket DecodeOk(const Bytes& packet) {
+  DecodedPacket d;
+  std::string error;
+  EXPECT_TRUE(DecodePacket(packet.data(), packet.size(), &d, &error)) << error;
+  return d;
+}
+
+TEST(Encap, GreWithChecksumKeyAndSequenceRoundTrip) {
+  Bytes inner = InnerIpv4(10);
+  EncapLayer gre = Gre(kGreChecksum | kGreKey | kGreSequence);
+  gre.gre_key = 7;
+  gre.gre_seq = 0x01020304;  // sum 0: computed
+  Bytes packet = Encapsulate({OuterIp("192.168.0.2", "192.168.0.1"), gre}, inner);
+
+  ASSERT_EQ(packet.size(), 20u + 16u + inner.size());
+  EXPECT_EQ(packet[9], IPPROTO_GRE);
+  EXPECT_EQ(Get16(packet, 2), packet.size());
+  EXPECT_EQ(packet[8], 255);  // packetdrill's default TTL
+  EXPECT_EQ(Ipv4HeaderChecksum(packet.data(), 20), 0);
+  EXPECT_EQ(Get16(packet, 20), 0xb000);
+  EXPECT_EQ(Get16(packet, 22), 0x0800);
+  EXPECT_NE(Get16(packet, 24), 0);  // the checksum...
+  EXPECT_EQ(ChecksumFold(ChecksumAdd(0, packet.data() + 20, packet.size() - 20)), 0);  // ...valid
+  EXPECT_EQ(Get16(packet, 26), 0);                                                     // off
+  EXPECT_EQ(Get16(packet, 30), 7);                                                     // key
+  EXPECT_EQ(Get16(packet, 32), 0x0102);
+  EXPECT_EQ(Get16(packet, 34), 0x0304);
+  EXPECT_EQ(Bytes(packet.begin() + 36, packet.end()), inner);
+
+  DecodedPacket d = DecodeOk(packet);
+  ASSERT_EQ(d.encap.size(), 2u);
+  EXPECT_EQ(d.encap[0].kind, EncapLayer::Kind::kIpv4);
+  EXPECT_TRUE(d.encap[0].src == Addr("192.168.0.2"));
+  EXPECT_EQ(d.encap[0].protocol, IPPROTO_GRE);
+  EXPECT_EQ(d.encap[0].length, packet.size());
+  EXPECT_EQ(d.encap[0].ihl, 5);
+  EXPECT_EQ(d.encap[1].kind, EncapLayer::Kind::kGre);
+  EXPECT_EQ(d.encap[1].gre_flags, 0xb000);
+  EXPECT_EQ(d.encap[1].gre_proto, 0x0800);
+  EXPECT_EQ(d.encap[1].gre_key, 7u);
+  EXPECT_EQ(d.encap[1].gre_seq, 0x01020304u);
+  EXPECT_TRUE(d.encap[1].gre_checksum_ok);
+  // The fields of the packet are the inner one's.
+  EXPECT_TRUE(d.src == Addr("192.0.2.1"));
+  EXPECT_EQ(d.protocol, IPPROTO_TCP);
+  ExpectSameTcp(d.tcp, SampleHeader());
+  EXPECT_EQ(d.payload_len, 10u);
+}
+
+// packetdrill copies the first gre_len bytes of a struct whose words sit at fixed places, so
+// with a key and no checksum its key word carries `sum` and `off`; pktc puts the key there.
+TEST(Encap, GreKeyWithoutChecksumIsTheFirstOptionalWord) {
+  EncapLayer gre = Gre(kGreKey | kGreSequence);
+  gre.gre_sum = 0x1111;
+  gre.gre_off = 0x2222;
+  gre.gre_key = 7;
+  gre.gre_seq = 9;
+  Bytes packet = Encapsulate({OuterIp("192.168.0.2", "192.168.0.1"), gre}, InnerIpv4());
+  EXPECT_EQ(GreHeaderLength(gre.gre_flags), 12u);
+  EXPECT_EQ(Get16(packet, 24), 0);
+  EXPECT_EQ(Get16(packet, 26), 7);
+  EXPECT_EQ(Get16(packet, 30), 9);
+  DecodedPacket d = DecodeOk(packet);
+  ASSERT_EQ(d.encap.size(), 2u);
+  EXPECT_EQ(d.encap[1].gre_key, 7u);
+  EXPECT_EQ(d.encap[1].gre_seq, 9u);
+}
+
+TEST(Encap, GreLiteralChecksumIsSentAsWrittenAndDecodedAsWrong) {
+  EncapLayer gre = Gre(kGreChecksum);
+  gre.gre_sum = 0x1234;
+  Bytes packet = Encapsulate({OuterIp("192.168.0.2", "192.168.0.1"), gre}, InnerIpv4());
+  EXPECT_EQ(Get16(packet, 24), 0x1234);
+  DecodedPacket d = DecodeOk(packet);
+  EXPECT_EQ(d.encap[1].gre_sum, 0x1234);
+  EXPECT_FALSE(d.encap[1].gre_checksum_ok);
+}
+
+// A kernel offloading the inner TCP checksum computes the GRE checksum as if it were filled in
+// (local checksum offload); the copy a packet socket sees may still hold the partial sum.
+TEST(Encap, GreChecksumIsCheckedAgainstTheCompletedInnerChecksum) {
+  Bytes packet =
+      Encapsulate({OuterIp("192.168.0.2", "192.168.0.1"), Gre(kGreChecksum)}, InnerIpv4(100));
+  const std::size_t tcp_sum = 20 + 8 + 20 + 16;
+  packet[tcp_sum] ^= 0x5a;  // "partial" inner checksum
+  packet[tcp_sum + 1] ^= 0xa5;
+  ASSERT_NE(ChecksumFold(ChecksumAdd(0, packet.data() + 20, packet.size() - 20)), 0);
+  DecodedPacket d = DecodeOk(packet);
+  EXPECT_TRUE(d.encap[1].gre_checksum_ok);
+  // What the completed checksum cannot make up for, such as the inner IP header, still counts.
+  packet[20 + 8 + 8] = 1;  // the inner TTL
+  EXPECT_FALSE(DecodeOk(packet).encap[1].gre_checksum_ok);
+}
+
+TEST(Encap, IpInIpBothWays) {
+  Bytes inner6 = EncodeTcpPacket(Addr("fd3d:fa7b:d17d::1"), Addr("fd3d:a0b:17d6::1"), IpFields(),
+                                 SampleHeader(), 0, "");
+  Bytes sit = Encapsulate({OuterIp("192.168.0.2", "192.168.0.1")}, inner6);
+  EXPECT_EQ(sit[9], IPPROTO_IPV6);  // 41
+  EXPECT_EQ(Get16(sit, 2), sit.size());
+  DecodedPacket d = DecodeOk(sit);
+  ASSERT_EQ(d.encap.size(), 1u);
+  EXPECT_EQ(d.ip_version, 6);
+  EXPECT_TRUE(d.src == Addr("fd3d:fa7b:d17d::1"));
+
+  EncapLayer outer6 = OuterIp("fd3d:a0b:17d6::2", "fd3d:a0b:17d6::1");
+  outer6.tos = 0x10;
+  outer6.ttl = 64;
+  Bytes ip4in6 = Encapsulate({outer6}, InnerIpv4());
+  EXPECT_EQ(ip4in6[0] >> 4, 6);
+  EXPECT_EQ(ip4in6[6], IPPROTO_IPIP);  // 4
+  EXPECT_EQ(ip4in6[7], 64);
+  EXPECT_EQ(Get16(ip4in6, 4), ip4in6.size() - 40);
+  d = DecodeOk(ip4in6);
+  ASSERT_EQ(d.encap.size(), 1u);
+  EXPECT_EQ(d.encap[0].kind, EncapLayer::Kind::kIpv6);
+  EXPECT_EQ(d.encap[0].tos, 0x10);
+  EXPECT_EQ(d.encap[0].ttl, 64);
+  EXPECT_EQ(d.encap[0].length, ip4in6.size() - 40);
+  EXPECT_EQ(d.ip_version, 4);
+  EXPECT_TRUE(d.ipv4_checksum_ok);
+}
+
+TEST(Encap, MplsStackOverGreAndInIp) {
+  std::vector<std::uint32_t> stack = {MplsEntry(100, 0, false, 64), MplsEntry(200, 7, true, 1)};
+  Bytes gre = Encapsulate({OuterIp("192.168.0.2", "192.168.0.1"), Gre(), Mpls(stack)}, InnerIpv4());
+  EXPECT_EQ(Get16(gre, 22), 0x8847);
+  EXPECT_EQ(Get16(gre, 24), 100 >> 4);  // label 100 in the top 20 bits
+  EXPECT_EQ(gre[31], 1);                // the bottom entry's TTL
+  DecodedPacket d = DecodeOk(gre);
+  ASSERT_EQ(d.encap.size(), 3u);
+  EXPECT_EQ(d.encap[2].kind, EncapLayer::Kind::kMpls);
+  EXPECT_EQ(d.encap[2].mpls, stack);
+  EXPECT_EQ(d.protocol, IPPROTO_TCP);
+
+  // MPLS in IP is protocol 137 (RFC 4023); packetdrill writes 0.
+  Bytes in_ip = Encapsulate({OuterIp("192.168.0.2", "192.168.0.1"), Mpls(stack)}, InnerIpv4());
+  EXPECT_EQ(in_ip[9], 137);
+  d = DecodeOk(in_ip);
+  ASSERT_EQ(d.encap.size(), 2u);
+  EXPECT_EQ(d.encap[1].mpls, stack);
+}
+
+// The stack ends at its bottom-of-stack bit, as written: without one, the decoder reads on into
+// the inner packet, as packetdrill's parse_mpls() does.
+TEST(Encap, MplsStackWithoutBottomBitRunsIntoThePacket) {
+  Bytes packet = Encapsulate(
+      {OuterIp("192.168.0.2", "192.168.0.1"), Gre(), Mpls({MplsEntry(100, 0, false, 64)})},
+      InnerIpv4());
+  EXPECT_EQ(packet[20 + 4 + 2] & 1, 0);
+  DecodedPacket d;
+  std::string error;
+  // Either the entries run out with no IP packet after them, or a word of the inner IP header
+  // happens to have the bit: never the one-entry stack the script wrote.
+  bool decoded = DecodePacket(packet.data(), packet.size(), &d, &error);
+  EXPECT_TRUE(!decoded || (d.encap.size() == 3 && d.encap[2].mpls.size() > 1));
+}
+
+TEST(Encap, ToStringAsPacketdrillPrints) {
+  EncapLayer gre = Gre(kGreKey | kGreSequence);
+  gre.gre_proto = 0x0800;
+  gre.gre_key = 0x11112222;
+  gre.gre_seq = 7;
+  EXPECT_EQ(EncapToString({OuterIp("192.168.0.2", "192.168.0.1"), gre}),
+            "ipv4 192.168.0.2 > 192.168.0.1: gre flags 0x3000 proto 0x0800 key 0x11112222 seq "
+            "0x7: ");
+  EXPECT_EQ(EncapToString({Mpls({MplsEntry(100, 0, true, 64), MplsEntry(5, 1, false, 0)})}),
+            "mpls (label 100, tc 0, [S], ttl 64) (label 5, tc 1, ttl 0): ");
+  EXPECT_EQ(EncapToString({}), "");
+}
+
+TEST(Encap, LayersOfTheScriptsHeaders) {
+  std::vector<EncapHeader> headers = {
+      encap::Ipv6("fd3d:a0b:17d6::2", "fd3d:a0b:17d6::1", {.tos = 0x02, .ttl = 9}),
+      encap::Gre({.flags = 0x2000, .key = 5}),
+      encap::Mpls({{.label = 16, .tc = 3, .bottom = true, .ttl = 2}})};
+  std::vector<EncapLayer> layers = EncapLayersOf(headers, 4);
+  ASSERT_EQ(layers.size(), 3u);
+  EXPECT_EQ(layers[0].kind, EncapLayer::Kind::kIpv6);
+  EXPECT_TRUE(layers[0].src == Addr("fd3d:a0b:17d6::2"));
+  EXPECT_EQ(layers[0].tos, 0x02);
+  EXPECT_EQ(layers[0].ttl, 9);
+  EXPECT_EQ(layers[0].protocol, IPPROTO_GRE);
+  EXPECT_EQ(layers[1].gre_proto, 0x8847);
+  EXPECT_EQ(layers[1].gre_key, 5u);
+  EXPECT_EQ(layers[2].mpls, std::vector<std::uint32_t>{MplsEntry(16, 3, true, 2)});
+  EXPECT_EQ(EncapLayersOf({encap::Gre()}, 6)[0].gre_proto, 0x86dd);
+}
+
+TEST(EncapMalformed, GreVersionRoutingAndUnknownProtocol) {
+  Bytes packet = Encapsulate({OuterIp("192.168.0.2", "192.168.0.1"), Gre()}, InnerIpv4());
+  Bytes version = packet;
+  version[21] = 1;
+  ExpectRejected(version, "GRE header has unsupported version number");
+  Bytes routing = packet;
+  routing[20] = 0x40;
+  ExpectRejected(routing, "GRE header has unsupported routing info");
+  Bytes unknown = packet;
+  unknown[22] = 0x65;  // 0x6558, transparent Ethernet bridging
+  unknown[23] = 0x58;
+  ExpectRejected(unknown, "encapsulated protocol");
+  Bytes truncated(packet.begin(), packet.begin() + 22);
+  truncated[3] = 22;
+  truncated[10] = truncated[11] = 0;
+  ExpectRejected(truncated, "truncated GRE header");
+}
+
+TEST(EncapMalformed, TooManyHeadersAndOverflowingMpls) {
+  Bytes packet = InnerIpv4();
+  for (int i = 0; i < 5; ++i) packet = Encapsulate({OuterIp("10.0.0.2", "10.0.0.1")}, packet);
+  ExpectRejected(packet, "too many nested headers");
+  Bytes mpls = Encapsulate({OuterIp("192.168.0.2", "192.168.0.1"), Gre()}, {0x00, 0x06, 0x40});
+  mpls[22] = 0x88;
+  mpls[23] = 0x47;
+  ExpectRejected(mpls, "MPLS stack entry overflows packet");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Options
 
 TEST(TcpOptions, ParseSplitsEveryKind) {

@@ -443,5 +443,133 @@ TEST_F(RunCore, BlockingCallReturningLateIsATimingError) {
       "at 0\\.3[0-9]+ sec; tolerance 0\\.050000 sec\n");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Encapsulated packets: outer headers as written, the connection by the inner packet's tuple
+
+/// `ipv4 192.168.0.2 > 127.0.0.1: gre flags [key present] ... key 7 ...:` inbound, and the
+/// kernel's reply through the same tunnel outbound.
+std::vector<EncapHeader> InboundTunnel() {
+  return {encap::Ipv4("192.168.0.2", "127.0.0.1"), encap::Gre({.flags = kGreKey, .key = 7})};
+}
+std::vector<EncapHeader> OutboundTunnel() {
+  return {encap::Ipv4("127.0.0.1", "192.168.0.2"), encap::Gre({.flags = kGreKey, .key = 7})};
+}
+
+TcpSegment Tunnelled(TcpSegment seg, std::vector<EncapHeader> outer) {
+  seg.encap = std::move(outer);
+  return seg;
+}
+
+TEST_F(RunCore, InboundEncapsulatedSynCarriesTheOuterHeadersAndTheConnectionsTuple) {
+  RunImpl& run = Start();
+  run.Syscall({1, At(0)}, SyscallId::kSocket, {Dots(), Int(SOCK_STREAM), Int(IPPROTO_TCP)},
+              {.result = 3});
+  run.Syscall({2, Plus(0)}, SyscallId::kListen, {Int(3), Int(1)}, {.result = 0});
+  run.Inbound({3, Plus(0)}, Tunnelled(Segment(kSyn, 1000, 0, 0, 65535), InboundTunnel()));
+  ASSERT_EQ(link_.injected().size(), 1u);
+  DecodedPacket syn = Decode(link_.injected()[0].bytes);
+  ASSERT_EQ(syn.encap.size(), 2u);
+  EXPECT_TRUE(syn.encap[0].src == Address("192.168.0.2"));  // Literal, not remapped.
+  EXPECT_TRUE(syn.encap[0].dst == Address("127.0.0.1"));
+  EXPECT_EQ(syn.encap[0].protocol, IPPROTO_GRE);
+  EXPECT_EQ(syn.encap[1].gre_flags, kGreKey);
+  EXPECT_EQ(syn.encap[1].gre_key, 7u);
+  EXPECT_TRUE(syn.src == config_.remote);  // The inner packet is the connection's.
+  EXPECT_TRUE(syn.dst == config_.local);
+  EXPECT_EQ(syn.tcp.dst_port, kBindPort);
+  EXPECT_EQ(syn.tcp.seq, 1000u);
+  run.End();
+}
+
+TEST_F(RunCore, OutboundEncapsulatedSegmentsMatchThroughTheirTunnel) {
+  RunImpl& run = Start();
+  std::uint16_t peer_port = ListenAndReceiveSyn(run);
+  std::vector<EncapLayer> tunnel = EncapLayersOf(OutboundTunnel(), 4);
+  link_.QueueOutbound(Encapsulate(tunnel, KernelSegment(peer_port, kSyn | kAck, kKernelIsn, 1001)));
+  run.Outbound({4, Plus(0)}, Tunnelled(Segment(kSyn | kAck, 0, 1001), OutboundTunnel()));
+  // Two segments gathered into the script's one: the outer lengths count the whole payload, as
+  // packetdrill's aggregate_packets().
+  link_.QueueOutbound(
+      Encapsulate(tunnel, KernelSegment(peer_port, kAck, kKernelIsn + 1, 1001, 100)));
+  link_.QueueOutbound(
+      Encapsulate(tunnel, KernelSegment(peer_port, kPsh | kAck, kKernelIsn + 101, 1001, 100)));
+  run.Outbound({5, Plus(0)}, Tunnelled(Segment(kPsh | kAck, 1, 1, 200), OutboundTunnel()));
+  run.End();
+}
+
+TEST_F(RunCore, OutboundSegmentOutsideItsTunnelFailsOnTheLayerCount) {
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        std::uint16_t peer_port = ListenAndReceiveSyn(run);
+        link_.QueueOutbound(KernelSegment(peer_port, kSyn | kAck, kKernelIsn, 1001));
+        run.Outbound({4, Plus(0)}, Tunnelled(Segment(kSyn | kAck, 0, 1001), OutboundTunnel()));
+      },
+      ::testing::ExitedWithCode(1),
+      "^unit\\.pkt:4: error handling packet: live packet header layers: expected: 4 headers vs "
+      "actual: 2 headers\n"
+      "script packet:  0\\.0[0-9]+ ipv4 127\\.0\\.0\\.1 > 192\\.168\\.0\\.2: gre flags 0x2000 "
+      "proto 0x0800 key 0x7: S\\. 0:0\\(0\\) ack 1001\n"
+      "actual packet:  0\\.0[0-9]+ S\\. 0:0\\(0\\) ack 1001 win 65535\n");
+}
+
+TEST_F(RunCore, OutboundSegmentWithAnotherKeyReportsTheGreField) {
+  const std::vector<EncapHeader> key8 = {encap::Ipv4("127.0.0.1", "192.168.0.2"),
+                                         encap::Gre({.flags = kGreKey, .key = 8})};
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        std::uint16_t peer_port = ListenAndReceiveSyn(run);
+        link_.QueueOutbound(Encapsulate(EncapLayersOf(key8, 4),
+                                        KernelSegment(peer_port, kSyn | kAck, kKernelIsn, 1001)));
+        run.Outbound({4, Plus(0)}, Tunnelled(Segment(kSyn | kAck, 0, 1001), OutboundTunnel()));
+      },
+      ::testing::ExitedWithCode(1),
+      "^unit\\.pkt:4: error handling packet: mismatch in GRE key: expected: 0x7 vs actual: 0x8\n"
+      "script packet: .* key 0x7: S\\. 0:0\\(0\\) ack 1001\n"
+      "actual packet: .* key 0x8: S\\. 0:0\\(0\\) ack 1001 win 65535\n");
+}
+
+TEST_F(RunCore, UdpThroughAnMplsStack) {
+  RunImpl& run = Start();
+  UdpSocket(run);
+  std::vector<EncapHeader> in = {encap::Ipv4("192.168.0.2", "127.0.0.1"), encap::Gre(),
+                                 encap::Mpls({{.label = 100, .bottom = true, .ttl = 64}})};
+  UdpDatagram inbound = Datagram(100, 5000, 6000);
+  inbound.encap = in;
+  run.Inbound({2, Plus(0)}, inbound);
+  DecodedPacket udp = Decode(link_.injected()[0].bytes);
+  ASSERT_EQ(udp.encap.size(), 3u);
+  EXPECT_EQ(udp.encap[1].gre_proto, 0x8847);
+  EXPECT_EQ(udp.encap[2].mpls, std::vector<std::uint32_t>{100u << 12 | 0x100 | 64});
+  EXPECT_EQ(udp.udp_dst_port, 6000);
+
+  std::vector<EncapHeader> out = {encap::Ipv4("127.0.0.1", "192.168.0.2"), encap::Gre(),
+                                  encap::Mpls({{.label = 200, .bottom = true, .ttl = 63}})};
+  link_.QueueOutbound(Encapsulate(EncapLayersOf(out, 4), KernelDatagram(10)));
+  UdpDatagram outbound = Datagram(10);
+  outbound.encap = out;
+  run.Outbound({3, Plus(0)}, outbound);
+  run.End();
+}
+
+TEST_F(RunCore, UdpThroughAnotherMplsLabelFails) {
+  const std::vector<EncapHeader> sent = {encap::Ipv4("127.0.0.1", "192.168.0.2"), encap::Gre(),
+                                         encap::Mpls({{.label = 201, .bottom = true, .ttl = 63}})};
+  UdpDatagram outbound = Datagram(10);
+  outbound.encap = {encap::Ipv4("127.0.0.1", "192.168.0.2"), encap::Gre(),
+                    encap::Mpls({{.label = 200, .bottom = true, .ttl = 63}})};
+  EXPECT_EXIT(
+      {
+        RunImpl& run = Start();
+        UdpSocket(run);
+        link_.QueueOutbound(Encapsulate(EncapLayersOf(sent, 4), KernelDatagram(10)));
+        run.Outbound({2, Plus(0)}, outbound);
+      },
+      ::testing::ExitedWithCode(1),
+      "^unit\\.pkt:2: error handling packet: mismatch in MPLS label 0: expected: \\(label 200, "
+      "tc 0, \\[S\\], ttl 63\\) vs actual: \\(label 201, tc 0, \\[S\\], ttl 63\\)\n");
+}
+
 }  // namespace
 }  // namespace pktc::rt

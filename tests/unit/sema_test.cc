@@ -522,6 +522,56 @@ TEST(Sema, InterpretsStringEscapes) {
   EXPECT_EQ(failure, "unsupported escape code: 'q'");
 }
 
+TEST(Sema, LowersEncapsulationHeadersOutermostFirst) {
+  ir::TcpPacket p = OnlyPacket(
+      "0 < ipv4 [ect0, ttl 9] 192.168.0.2 > 192.168.0.1: GREv0, flags [checksum present, key "
+      "present, sequence# present] sum 0 off 3 key=7 seq 0x10: mpls (label 100, tc 1, ttl 64) "
+      "(label 200, tc 0, [S], ttl 1): S 0:0(0) win 100\n");
+  ASSERT_EQ(p.encap.size(), 3u);
+  EXPECT_EQ(p.encap[0].kind, ir::Encap::Kind::kIpv4);
+  EXPECT_EQ(p.encap[0].src, "192.168.0.2");
+  EXPECT_EQ(p.encap[0].dst, "192.168.0.1");
+  EXPECT_EQ(p.encap[0].tos, 2);  // ect0: the ECN bits of the outer TOS byte
+  EXPECT_EQ(p.encap[0].ttl, 9);
+  EXPECT_EQ(p.encap[1].kind, ir::Encap::Kind::kGre);
+  EXPECT_EQ(p.encap[1].gre_flags, 0xb000);
+  EXPECT_EQ(p.encap[1].gre_off, 3);
+  EXPECT_EQ(p.encap[1].gre_key, 7u);
+  EXPECT_EQ(p.encap[1].gre_seq, 16u);
+  ASSERT_EQ(p.encap[2].mpls.size(), 2u);
+  EXPECT_EQ(p.encap[2].mpls[0].label, 100u);
+  EXPECT_EQ(p.encap[2].mpls[0].tc, 1);
+  EXPECT_FALSE(p.encap[2].mpls[0].bottom);
+  EXPECT_TRUE(p.encap[2].mpls[1].bottom);
+  EXPECT_EQ(p.encap[2].mpls[1].ttl, 1);
+  // A plain `gre:` is a 4-byte header; `flags N` takes a number.
+  EXPECT_EQ(OnlyPacket("0 < ipv6 fd::2 > fd::1: gre: S 0:0(0) win 1\n").encap[1].gre_flags, 0);
+  EXPECT_EQ(OnlyPacket("0 > gre flags 0x2000 sum 0 off 0 key 5 seq 0: S 0:0(0)\n").encap[0].gre_key,
+            5u);
+}
+
+TEST(Sema, LowersGreAndMplsSyscallValuesToPacketdrillsStructs) {
+  ir::Syscall gre = LastSyscall(
+      "0 setsockopt(3, SOL_IP, 99, {flags [key present] sum 1 off 2 key 0x01020304 seq 5}, "
+      "16) = 0\n");
+  const ir::Value& g = gre.args[3];
+  ASSERT_EQ(g.fields.size(), 1u);
+  EXPECT_EQ(g.fields[0].name, "gre");
+  EXPECT_EQ(g.fields[0].value.bytes,
+            std::string("\x20\x00\x00\x00\x00\x01\x00\x02\x01\x02\x03\x04\x00\x00\x00\x05", 16));
+  ir::Syscall mpls =
+      LastSyscall("0 setsockopt(3, SOL_IP, 99, {(label 1, tc 2, [S], ttl 3)}, 28) = 0\n");
+  const ir::Value& m = mpls.args[3];
+  ASSERT_EQ(m.fields.size(), 1u);
+  EXPECT_EQ(m.fields[0].name, "mpls_stack");
+  ASSERT_EQ(m.fields[0].value.bytes.size(), 28u);
+  EXPECT_EQ(m.fields[0].value.bytes.substr(0, 4), std::string("\x00\x00\x15\x03", 4));
+  EXPECT_EQ(m.fields[0].value.bytes[24], 1);  // the count, host order
+  // `{}` is an empty MPLS stack, as in packetdrill's grammar.
+  EXPECT_EQ(LastSyscall("0 setsockopt(3, SOL_IP, 99, {}, 28) = 0\n").args[3].fields[0].name,
+            "mpls_stack");
+}
+
 TEST(Sema, FamilyDefineLowersToBothValues) {
   ir::Syscall call = LastSyscall(
       "0 recvmsg(3, {msg_name(...)=..., msg_iov(1)=[{..., 0}], msg_flags=MSG_ERRQUEUE,\n"

@@ -91,6 +91,10 @@ TEST(SyscallArgs, TypeNamesOfStructForms) {
                "linger");
   EXPECT_STREQ(ValueTypeName(Struct({}, {Named("msg_name", Dots())})), "msghdr");
   EXPECT_STREQ(ValueTypeName(Struct({}, {Named("cmsg_level", Int(0))})), "cmsg");
+  // sema's forms of `{flags ...}` and `{(label ...)}` (packetdrill's EXPR_GRE, EXPR_MPLS_STACK).
+  EXPECT_STREQ(ValueTypeName(Struct({}, {Named("gre", Str(std::string(16, '\0')))})), "gre");
+  EXPECT_STREQ(ValueTypeName(Struct({}, {Named("mpls_stack", Str(std::string(28, '\0')))})),
+               "mpls_stack");
 }
 
 TEST(SyscallArgs, PollFlagsAndPrintableStrings) {
