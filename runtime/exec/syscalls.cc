@@ -318,7 +318,10 @@ void RunImpl::EndSyscall(CallContext& c, ResultCheck mode, std::int64_t result, 
 SocketState* RunImpl::SocketByScriptFd(std::int64_t script_fd) {
   for (auto it = sockets_.rbegin(); it != sockets_.rend(); ++it) {
     SocketState* s = it->get();
-    if (s->script_fd >= 0 && s->live_fd >= 0 && s->script_fd == script_fd) return s;
+    // A closed socket keeps its number but has no live descriptor; a wire server's sockets
+    // never have one (the client makes the calls).
+    bool open = s->live_fd >= 0 || LeavesCalls();
+    if (s->script_fd >= 0 && open && s->script_fd == script_fd) return s;
   }
   return nullptr;
 }
