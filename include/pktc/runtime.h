@@ -19,6 +19,13 @@
 #include "syscall.h"
 #include "time_kind.h"
 
+// pktc defines PKTC_NO_PCH where no precompiled runtime.h was built with the flags it compiles
+// generated code with (a --sanitize list other than the sanitized runtime's): GCC refuses a
+// precompiled header in which a macro now defined was tested, and would otherwise take one
+// built for other flags (it does not compare -fsanitize=undefined).
+#ifdef PKTC_NO_PCH
+#endif
+
 namespace pktc::rt {
 
 /// Version of the runtime ABI that generated code was written against.
