@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,7 +39,8 @@ struct SimpleCommand {
   std::string stdout_file;  ///< `> /proc/sys/...` (echo only)
 };
 
-/// `$((...))` arithmetic over integers: + - * / % and parentheses.
+/// `$((...))` arithmetic over integers: + - * / % and parentheses. A result or literal outside
+/// a long long is not in the subset (nullopt): the shell defines what it gives.
 class Arithmetic {
  public:
   explicit Arithmetic(std::string_view text) : s_(text) {}
@@ -60,8 +62,12 @@ class Arithmetic {
       if (pos_ >= s_.size() || (s_[pos_] != '+' && s_[pos_] != '-')) break;
       char op = s_[pos_++];
       std::optional<long long> r = Product();
-      if (!r) return std::nullopt;
-      v = op == '+' ? *v + *r : *v - *r;
+      long long out;
+      if (!r || (op == '+' ? __builtin_add_overflow(*v, *r, &out)
+                           : __builtin_sub_overflow(*v, *r, &out))) {
+        return std::nullopt;
+      }
+      v = out;
     }
     return v;
   }
@@ -72,8 +78,12 @@ class Arithmetic {
       if (pos_ >= s_.size() || (s_[pos_] != '*' && s_[pos_] != '/' && s_[pos_] != '%')) break;
       char op = s_[pos_++];
       std::optional<long long> r = Atom();
-      if (!r || ((op == '/' || op == '%') && *r == 0)) return std::nullopt;
-      v = op == '*' ? *v * *r : op == '/' ? *v / *r : *v % *r;
+      if (!r || ((op == '/' || op == '%') && (*r == 0 || (*r == -1 && *v == LLONG_MIN)))) {
+        return std::nullopt;
+      }
+      long long out;
+      if (op == '*' && __builtin_mul_overflow(*v, *r, &out)) return std::nullopt;
+      v = op == '*' ? out : op == '/' ? *v / *r : *v % *r;
     }
     return v;
   }
@@ -93,9 +103,13 @@ class Arithmetic {
       ++pos_;
     }
     size_t start = pos_;
-    while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    long long v = 0;
+    for (; pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_])); ++pos_) {
+      if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, s_[pos_] - '0', &v)) {
+        return std::nullopt;
+      }
+    }
     if (start == pos_) return std::nullopt;
-    long long v = std::stoll(std::string(s_.substr(start, pos_ - start)));
     return negative ? -v : v;
   }
   std::string_view s_;
