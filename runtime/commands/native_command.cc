@@ -352,7 +352,10 @@ class Executor {
     const std::vector<std::string>& a = c.argv;
     const std::string& name = a[0];
     if (name == "true" || name == ":" || name == "echo") return true;
-    if (name == "sleep") return a.size() == 2;
+    if (name == "sleep") {
+      timespec unused;
+      return a.size() == 2 && ParseSleepOperand(a[1], &unused);
+    }
     if (name == "sysctl") {
       bool any_setting = false;
       for (size_t i = 1; i < a.size(); ++i) {
@@ -415,8 +418,10 @@ class Executor {
     std::fflush(stdout);
     if (name == "true" || name == ":") return 0;
     if (name == "sleep") {
-      double seconds = std::strtod(a[1].c_str(), nullptr);
-      usleep(static_cast<useconds_t>(seconds * 1e6));
+      timespec left{};
+      ParseSleepOperand(a[1], &left);  // Supported() accepted it.
+      while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+      }
       return 0;
     }
     if (name == "echo") {
@@ -578,6 +583,26 @@ bool RunNativeCommand(const std::string& text, const NativeCommandContext& conte
 
 bool IsNativeCommand(const std::string& text, const NativeCommandContext& context) {
   return Executor(context).Plan(text, 0);
+}
+
+bool ParseSleepOperand(const std::string& text, timespec* duration) {
+  std::size_t point = text.find('.');
+  std::string whole = text.substr(0, point);
+  std::string fraction = point == std::string::npos ? "" : text.substr(point + 1);
+  auto digits = [](const std::string& s) {
+    return s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if ((whole.empty() && fraction.empty()) || !digits(whole) || !digits(fraction) ||
+      whole.size() > 9) {
+    return false;
+  }
+  duration->tv_sec = whole.empty() ? 0 : std::stol(whole);
+  long nanoseconds = 0;
+  for (std::size_t i = 0; i < 9; ++i) {
+    nanoseconds = nanoseconds * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  }
+  duration->tv_nsec = nanoseconds;
+  return true;
 }
 
 }  // namespace pktc::rt
