@@ -15,6 +15,10 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <string>
+#include <vector>
+
+extern char** environ;
 
 namespace pktc::rt {
 
@@ -198,6 +202,18 @@ int RunCapturingStderr(const std::string& command, const std::string& dir, std::
   std::fflush(stdout);
   std::fflush(stderr);
   CommandSignalScope signal_scope;  // packetdrill runs the block with system().
+  // The test's own directory may not exist here: each run mounts a private /tmp, and
+  // interpreter wrappers such as pyenv's shims fail when they cannot enter $PWD. The
+  // environment with PWD is made before fork(): the child of a process with a second thread
+  // may not allocate (see CommandRunner::Run).
+  std::string pwd_entry = "PWD=" + dir;
+  std::vector<char*> env_in_dir;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "PWD=", 4) != 0) env_in_dir.push_back(*e);
+  }
+  env_in_dir.push_back(pwd_entry.data());
+  env_in_dir.push_back(nullptr);
+  const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
   pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
@@ -207,10 +223,8 @@ int RunCapturingStderr(const std::string& command, const std::string& dir, std::
   if (pid == 0) {
     signal_scope.RestoreInChild();
     dup2(fds[1], STDERR_FILENO);
-    // The test's own directory may not exist here: each run mounts a private /tmp, and
-    // interpreter wrappers such as pyenv's shims fail when they cannot enter $PWD.
-    if (chdir(dir.c_str()) == 0) setenv("PWD", dir.c_str(), 1);
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    char** env = chdir(dir.c_str()) == 0 ? env_in_dir.data() : environ;
+    execve("/bin/sh", const_cast<char* const*>(argv), env);
     _exit(127);
   }
   close(fds[1]);
