@@ -1231,6 +1231,8 @@ class Emitter {
         return {"c.Get(" + CppStringLiteral(e.text) + ")"};
       case Kind::kUnary: {
         Code operand = AsInt(e.operands[0]);
+        // -INT64_MIN does not fit: the helper raises OverflowError where C++ would overflow.
+        if (e.op == "-") return {"rt::py::Negate(" + operand.text + ")"};
         bool paren = operand.prec < kUnaryPrec || operand.text[0] == '-' || operand.text[0] == '+';
         return {e.op + Paren(operand, paren), kUnaryPrec};
       }
@@ -1348,12 +1350,15 @@ class Emitter {
 
   Code Binary(const Expr& e) {
     static constexpr std::pair<std::string_view, std::string_view> kHelpers[] = {
-        {"//", "FloorDiv"}, {"%", "Mod"}, {"<<", "LeftShift"}, {">>", "RightShift"}};
+        {"+", "Add"}, {"-", "Subtract"},   {"*", "Multiply"},   {"//", "FloorDiv"},
+        {"%", "Mod"}, {"<<", "LeftShift"}, {">>", "RightShift"}};
     Code lhs = AsInt(e.operands[0]);
     Code rhs = AsInt(e.operands[1]);
     for (const auto& [op, helper] : kHelpers) {
       if (e.op == op) {
-        // Python floors where C++ truncates, and shifts have no width limit in Python.
+        // Python floors where C++ truncates, and its integers have no width limit: the helpers
+        // floor, and raise OverflowError where a 64-bit result would overflow (undefined in
+        // C++; UBSan reported `tcpi_snd_cwnd * 9223372036854775807`).
         return {"rt::py::" + std::string(helper) + "(" + lhs.text + ", " + rhs.text + ")"};
       }
     }

@@ -32,6 +32,39 @@ namespace {
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
 }  // namespace
 
+namespace {
+[[noreturn]] void RaiseOverflow(const std::string& expression) {
+  Raise("OverflowError: " + expression +
+        " does not fit in 64 bits (native code blocks use 64-bit integers)");
+}
+}  // namespace
+
+std::int64_t Add(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_add_overflow(a, b, &r))
+    RaiseOverflow(std::to_string(a) + " + " + std::to_string(b));
+  return r;
+}
+
+std::int64_t Subtract(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_sub_overflow(a, b, &r))
+    RaiseOverflow(std::to_string(a) + " - " + std::to_string(b));
+  return r;
+}
+
+std::int64_t Multiply(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_mul_overflow(a, b, &r))
+    RaiseOverflow(std::to_string(a) + " * " + std::to_string(b));
+  return r;
+}
+
+std::int64_t Negate(std::int64_t a) {
+  if (a == kMin) RaiseOverflow("-(" + std::to_string(a) + ")");
+  return -a;
+}
+
 std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   if (b == 0) Raise("ZeroDivisionError: integer division or modulo by zero");
   if (a == kMin && b == -1) Raise("OverflowError: " + std::to_string(a) + " // -1 needs 65 bits");
@@ -54,10 +87,7 @@ std::int64_t LeftShift(std::int64_t a, std::int64_t b) {
   if (a == 0) return 0;
   // The result fits in 64 bits only if shifting back gives `a` again (shifting a negative
   // value is defined since C++20).
-  if (b >= 64 || (a << b) >> b != a) {
-    Raise("OverflowError: " + std::to_string(a) + " << " + std::to_string(b) +
-          " does not fit in 64 bits (native code blocks use 64-bit integers)");
-  }
+  if (b >= 64 || (a << b) >> b != a) RaiseOverflow(std::to_string(a) + " << " + std::to_string(b));
   return a << b;
 }
 
