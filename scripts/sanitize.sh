@@ -1,8 +1,9 @@
 #!/bin/sh
 # The sanitizer job: pktc and its unit tests built with AddressSanitizer and UBSan, then the
-# unit tests, and the compiler over every script we have (kernel corpus, lit inputs, examples)
-# through --check, --emit=ir and --emit=cpp. Test binaries are not built here: they link the
-# runtime statically, which the sanitizer runtimes do not support.
+# unit tests (the runtime's included), and the compiler over every script we have (kernel
+# corpus, lit inputs, examples) through --check, --emit=ir and --emit=cpp. Test binaries are
+# not built here: the runtime they link is checked by the sanitize label of the normal build
+# (pktc --sanitize, tests/sanitize), which scripts/test.sh runs with the other labels.
 set -eu
 cd "$(dirname "$0")/.."
 build=${SANITIZE_BUILD_DIR:-build-asan}

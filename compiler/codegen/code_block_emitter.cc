@@ -87,24 +87,32 @@ int InfixPrec(const std::string& op) {
   return kBitOr;  // "|"
 }
 
+/// The runtime helper for an arithmetic operator whose C++ meaning differs from Python's: Python
+/// floors where C++ truncates, and its integers have no width limit, so the helpers floor and
+/// raise OverflowError where a 64-bit result would overflow (undefined in C++; UBSan reported
+/// `tcpi_snd_cwnd * 9223372036854775807`). Null for an operator C++ evaluates as Python does.
+const char* HelperFor(const std::string& op) {
+  static constexpr std::pair<std::string_view, const char*> kHelpers[] = {
+      {"+", "Add"}, {"-", "Subtract"},   {"*", "Multiply"},   {"//", "FloorDiv"},
+      {"%", "Mod"}, {"<<", "LeftShift"}, {">>", "RightShift"}};
+  for (const auto& [name, helper] : kHelpers) {
+    if (op == name) return helper;
+  }
+  return nullptr;
+}
+
 /// Parentheses GCC's -Wparentheses wants around a different operator inside & ^ |.
 bool Confusing(const std::string& parent, const Expr& child) {
   bool bitwise = parent == "&" || parent == "^" || parent == "|";
-  bool child_infix = child.kind == Kind::kBinary && !child.constant && child.op != "//" &&
-                     child.op != "%" && child.op != "<<" && child.op != ">>";
+  bool child_infix = child.kind == Kind::kBinary && !child.constant && !HelperFor(child.op);
   return bitwise && child_infix && child.op != parent;
 }
 
 CppExpr Binary(const Expr& e) {
-  static constexpr std::pair<std::string_view, std::string_view> kHelpers[] = {
-      {"//", "FloorDiv"}, {"%", "Mod"}, {"<<", "LeftShift"}, {">>", "RightShift"}};
   CppExpr lhs = AsInt(e.operands[0]);
   CppExpr rhs = AsInt(e.operands[1]);
-  for (const auto& [op, helper] : kHelpers) {
-    if (e.op == op) {
-      // Python floors where C++ truncates, and shifts have no width limit in Python.
-      return {"rt::py::" + std::string(helper) + "(" + lhs.text + ", " + rhs.text + ")"};
-    }
+  if (const char* helper = HelperFor(e.op)) {
+    return {"rt::py::" + std::string(helper) + "(" + lhs.text + ", " + rhs.text + ")"};
   }
   int prec = InfixPrec(e.op);
   bool lp = lhs.prec < prec || Confusing(e.op, e.operands[0]);
@@ -140,6 +148,8 @@ CppExpr Value(const Expr& e) {
       return {"c.Get(" + CppStringLiteral(e.text) + ")"};
     case Kind::kUnary: {
       CppExpr operand = AsInt(e.operands[0]);
+      // -INT64_MIN does not fit: the helper raises OverflowError where C++ would overflow.
+      if (e.op == "-") return {"rt::py::Negate(" + operand.text + ")"};
       bool paren = operand.prec < kUnaryPrec || operand.text[0] == '-' || operand.text[0] == '+';
       return {e.op + Paren(operand, paren), kUnaryPrec};
     }

@@ -24,9 +24,17 @@ struct DriverOptions {
   std::string deps_file;      ///< -MF (default: OUTPUT.d)
   std::string deps_target;    ///< -MT (default: the output)
   bool phony_deps = false;    ///< -MP
+  /// --sanitize: "address", "undefined" or both, in that order (ParseSanitizers); empty for a
+  /// normal, static test binary.
+  std::vector<std::string> sanitizers;
   std::string argv0;         ///< To find the runtime next to the pktc executable.
   void* main_address = nullptr;
 };
+
+/// Parses --sanitize's comma-separated list into `sanitizers`: "address" and "undefined", each
+/// once and in that order. False, with a one-line message in `error`, for anything else.
+bool ParseSanitizers(const std::string& list, std::vector<std::string>* sanitizers,
+                     std::string* error);
 
 /// Runs the compiler; returns the process exit code (0 ok, 1 diagnostics or failed build).
 int RunDriver(const DriverOptions& options);

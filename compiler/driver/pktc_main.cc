@@ -33,6 +33,12 @@ cl::opt<bool> no_line("no-line-directives",
                       cl::desc("Leave #line directives out of the generated C++"),
                       cl::cat(kCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the C++ compiler command"), cl::cat(kCategory));
+cl::opt<std::string> sanitize(
+    "sanitize",
+    cl::desc("Build the test with sanitizers (address, undefined, or address,undefined): the "
+             "script's code gets them and the test links the runtime built with ASan and UBSan, "
+             "dynamically; for finding bugs, not for shipping"),
+    cl::value_desc("list"), cl::cat(kCategory));
 cl::opt<bool> deps_only("M", cl::desc("Print a Make rule of the files the script depends on; "
                                       "build nothing"),
                         cl::cat(kCategory));
@@ -55,7 +61,10 @@ int main(int argc, char** argv) {
           "pktc: compiles a packetdrill script into a self-contained test executable\n\n"
           "  pktc script.pkt -o test     build ./test (runs ipv4 and ipv6, prints KTAP)\n"
           "  pktc --emit=cpp script.pkt -o -   print the generated C++\n"
-          "  pktc --check script.pkt     report errors only\n\n"
+          "  pktc --check script.pkt     report errors only\n"
+          "  pktc --sanitize=address,undefined script.pkt -o test\n"
+          "                              build ./test against the runtime built with ASan and\n"
+          "                              UBSan (a dynamically linked test binary)\n\n"
           "The C++ compiler is $CXX (default: the one pktc was built with); it links with lld\n"
           "where ld.lld is installed, or with $PKTC_LINKER (bfd, gold, lld) when set.\n",
           &llvm::errs())) {
@@ -66,6 +75,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   pktc::DriverOptions options;
+  if (sanitize.getNumOccurrences() > 0) {
+    std::string error;
+    if (!pktc::ParseSanitizers(sanitize, &options.sanitizers, &error)) {
+      llvm::errs() << "pktc: error: " << error << "\n";
+      return 2;
+    }
+  }
   options.input = inputs.front();
   options.output = output;
   options.defines.assign(defines.begin(), defines.end());

@@ -19,6 +19,13 @@
 #include "syscall.h"
 #include "time_kind.h"
 
+// pktc defines PKTC_NO_PCH where no precompiled runtime.h was built with the flags it compiles
+// generated code with (a --sanitize list other than the sanitized runtime's): GCC refuses a
+// precompiled header in which a macro now defined was tested, and would otherwise take one
+// built for other flags (it does not compare -fsanitize=undefined).
+#ifdef PKTC_NO_PCH
+#endif
+
 namespace pktc::rt {
 
 /// Version of the runtime ABI that generated code was written against.
@@ -338,6 +345,12 @@ using CodeFn = void (*)(CodeContext&);
 /// or a negative shift count; a result beyond 64 bits is an error too (native code blocks
 /// compute in 64 bits, where Python's integers are unbounded).
 namespace py {
+// Python's integers have no limit; native code blocks' have 64 bits. Where a result does not
+// fit, these raise OverflowError rather than wrap (in C++, signed overflow is undefined).
+std::int64_t Add(std::int64_t a, std::int64_t b);         ///< a + b
+std::int64_t Subtract(std::int64_t a, std::int64_t b);    ///< a - b
+std::int64_t Multiply(std::int64_t a, std::int64_t b);    ///< a * b
+std::int64_t Negate(std::int64_t a);                      ///< -a
 std::int64_t FloorDiv(std::int64_t a, std::int64_t b);    ///< a // b: rounds toward -infinity.
 std::int64_t Mod(std::int64_t a, std::int64_t b);         ///< a % b: takes the sign of b.
 std::int64_t LeftShift(std::int64_t a, std::int64_t b);   ///< a << b

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+extern char** environ;
+
 namespace pktc::rt {
 
 namespace {
@@ -114,6 +116,25 @@ bool CommandRunner::Run(const std::string& text, std::string* error) {
       return false;
     }
   }
+  // The child's environment is made here: after fork() in a process with a second thread (a
+  // blocking system call) the child may only make async-signal-safe calls, and setenv and
+  // malloc are not (ASan's allocator is not even unlocked for the child, so it could hang).
+  // Scripts call sysctl, ip and tc, which live in sbin directories that a test runner's or an
+  // init process's PATH may lack.
+  const char* path = std::getenv("PATH");
+  std::string path_entry = "PATH=" + std::string(path && *path ? path : "") + ":" + kSystemPath;
+  std::string pid_entry = "PACKETDRILL_PID=" + std::to_string(self);
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "PATH=", 5) != 0 && std::strncmp(*e, "PACKETDRILL_PID=", 16) != 0) {
+      env.push_back(*e);
+    }
+  }
+  env.push_back(pid_entry.data());
+  env.push_back(path_entry.data());
+  env.push_back(nullptr);
+  const char* argv[] = {"sh", "-c", text.c_str(), nullptr};
+  static constexpr char kNoShell[] = "cannot run /bin/sh\n";
   pid_t pid = fork();
   if (pid < 0) {
     *error = std::string("cannot fork: ") + std::strerror(errno);
@@ -122,14 +143,10 @@ bool CommandRunner::Run(const std::string& text, std::string* error) {
   if (pid == 0) {
     signal_scope.RestoreInChild();
     if (chdir(work_dir_.c_str()) != 0) _exit(126);
-    setenv("PACKETDRILL_PID", std::to_string(self).c_str(), 1);
-    // Scripts call sysctl, ip and tc, which live in sbin directories that a test runner's or an
-    // init process's PATH may lack.
-    const char* path = std::getenv("PATH");
-    std::string full = std::string(path && *path ? path : "") + ":" + kSystemPath;
-    setenv("PATH", full.c_str(), 1);
-    execl("/bin/sh", "sh", "-c", text.c_str(), static_cast<char*>(nullptr));
-    std::fprintf(stderr, "cannot run /bin/sh: %s\n", std::strerror(errno));
+    execve("/bin/sh", const_cast<char* const*>(argv), env.data());
+    if (write(STDERR_FILENO, kNoShell, sizeof kNoShell - 1) < 0) {
+      // Nothing more to say.
+    }
     _exit(127);
   }
   int status = 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,7 +39,8 @@ struct SimpleCommand {
   std::string stdout_file;  ///< `> /proc/sys/...` (echo only)
 };
 
-/// `$((...))` arithmetic over integers: + - * / % and parentheses.
+/// `$((...))` arithmetic over integers: + - * / % and parentheses. A result or literal outside
+/// a long long is not in the subset (nullopt): the shell defines what it gives.
 class Arithmetic {
  public:
   explicit Arithmetic(std::string_view text) : s_(text) {}
@@ -60,8 +62,12 @@ class Arithmetic {
       if (pos_ >= s_.size() || (s_[pos_] != '+' && s_[pos_] != '-')) break;
       char op = s_[pos_++];
       std::optional<long long> r = Product();
-      if (!r) return std::nullopt;
-      v = op == '+' ? *v + *r : *v - *r;
+      long long out;
+      if (!r || (op == '+' ? __builtin_add_overflow(*v, *r, &out)
+                           : __builtin_sub_overflow(*v, *r, &out))) {
+        return std::nullopt;
+      }
+      v = out;
     }
     return v;
   }
@@ -72,8 +78,12 @@ class Arithmetic {
       if (pos_ >= s_.size() || (s_[pos_] != '*' && s_[pos_] != '/' && s_[pos_] != '%')) break;
       char op = s_[pos_++];
       std::optional<long long> r = Atom();
-      if (!r || ((op == '/' || op == '%') && *r == 0)) return std::nullopt;
-      v = op == '*' ? *v * *r : op == '/' ? *v / *r : *v % *r;
+      if (!r || ((op == '/' || op == '%') && (*r == 0 || (*r == -1 && *v == LLONG_MIN)))) {
+        return std::nullopt;
+      }
+      long long out;
+      if (op == '*' && __builtin_mul_overflow(*v, *r, &out)) return std::nullopt;
+      v = op == '*' ? out : op == '/' ? *v / *r : *v % *r;
     }
     return v;
   }
@@ -93,9 +103,13 @@ class Arithmetic {
       ++pos_;
     }
     size_t start = pos_;
-    while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    long long v = 0;
+    for (; pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_])); ++pos_) {
+      if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, s_[pos_] - '0', &v)) {
+        return std::nullopt;
+      }
+    }
     if (start == pos_) return std::nullopt;
-    long long v = std::stoll(std::string(s_.substr(start, pos_ - start)));
     return negative ? -v : v;
   }
   std::string_view s_;
@@ -338,7 +352,10 @@ class Executor {
     const std::vector<std::string>& a = c.argv;
     const std::string& name = a[0];
     if (name == "true" || name == ":" || name == "echo") return true;
-    if (name == "sleep") return a.size() == 2;
+    if (name == "sleep") {
+      timespec unused;
+      return a.size() == 2 && ParseSleepOperand(a[1], &unused);
+    }
     if (name == "sysctl") {
       bool any_setting = false;
       for (size_t i = 1; i < a.size(); ++i) {
@@ -401,8 +418,10 @@ class Executor {
     std::fflush(stdout);
     if (name == "true" || name == ":") return 0;
     if (name == "sleep") {
-      double seconds = std::strtod(a[1].c_str(), nullptr);
-      usleep(static_cast<useconds_t>(seconds * 1e6));
+      timespec left{};
+      ParseSleepOperand(a[1], &left);  // Supported() accepted it.
+      while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+      }
       return 0;
     }
     if (name == "echo") {
@@ -564,6 +583,26 @@ bool RunNativeCommand(const std::string& text, const NativeCommandContext& conte
 
 bool IsNativeCommand(const std::string& text, const NativeCommandContext& context) {
   return Executor(context).Plan(text, 0);
+}
+
+bool ParseSleepOperand(const std::string& text, timespec* duration) {
+  std::size_t point = text.find('.');
+  std::string whole = text.substr(0, point);
+  std::string fraction = point == std::string::npos ? "" : text.substr(point + 1);
+  auto digits = [](const std::string& s) {
+    return s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if ((whole.empty() && fraction.empty()) || !digits(whole) || !digits(fraction) ||
+      whole.size() > 9) {
+    return false;
+  }
+  duration->tv_sec = whole.empty() ? 0 : std::stol(whole);
+  long nanoseconds = 0;
+  for (std::size_t i = 0; i < 9; ++i) {
+    nanoseconds = nanoseconds * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+  }
+  duration->tv_nsec = nanoseconds;
+  return true;
 }
 
 }  // namespace pktc::rt

@@ -5,6 +5,7 @@
 #ifndef PKTC_RUNTIME_COMMANDS_NATIVE_COMMAND_H_
 #define PKTC_RUNTIME_COMMANDS_NATIVE_COMMAND_H_
 
+#include <ctime>
 #include <functional>
 #include <string>
 
@@ -23,6 +24,11 @@ bool RunNativeCommand(const std::string& text, const NativeCommandContext& conte
 
 /// True if `text` would run natively (for reports and tests; runs nothing).
 bool IsNativeCommand(const std::string& text, const NativeCommandContext& context);
+
+/// The operand of a `sleep` that runs natively: a plain decimal number of seconds ("5", "0.25",
+/// at most 9 digits before the point) into `duration`. False for anything else (a suffix, "inf",
+/// a sign, an exponent), which the real sleep then gets.
+bool ParseSleepOperand(const std::string& text, timespec* duration);
 
 }  // namespace pktc::rt
 

@@ -15,6 +15,10 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <string>
+#include <vector>
+
+extern char** environ;
 
 namespace pktc::rt {
 
@@ -27,6 +31,39 @@ namespace {
 [[noreturn]] void Raise(const std::string& error) { throw CodeBlockError(error); }
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
 }  // namespace
+
+namespace {
+[[noreturn]] void RaiseOverflow(const std::string& expression) {
+  Raise("OverflowError: " + expression +
+        " does not fit in 64 bits (native code blocks use 64-bit integers)");
+}
+}  // namespace
+
+std::int64_t Add(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_add_overflow(a, b, &r))
+    RaiseOverflow(std::to_string(a) + " + " + std::to_string(b));
+  return r;
+}
+
+std::int64_t Subtract(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_sub_overflow(a, b, &r))
+    RaiseOverflow(std::to_string(a) + " - " + std::to_string(b));
+  return r;
+}
+
+std::int64_t Multiply(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_mul_overflow(a, b, &r))
+    RaiseOverflow(std::to_string(a) + " * " + std::to_string(b));
+  return r;
+}
+
+std::int64_t Negate(std::int64_t a) {
+  if (a == kMin) RaiseOverflow("-(" + std::to_string(a) + ")");
+  return -a;
+}
 
 std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
   if (b == 0) Raise("ZeroDivisionError: integer division or modulo by zero");
@@ -50,10 +87,7 @@ std::int64_t LeftShift(std::int64_t a, std::int64_t b) {
   if (a == 0) return 0;
   // The result fits in 64 bits only if shifting back gives `a` again (shifting a negative
   // value is defined since C++20).
-  if (b >= 64 || (a << b) >> b != a) {
-    Raise("OverflowError: " + std::to_string(a) + " << " + std::to_string(b) +
-          " does not fit in 64 bits (native code blocks use 64-bit integers)");
-  }
+  if (b >= 64 || (a << b) >> b != a) RaiseOverflow(std::to_string(a) + " << " + std::to_string(b));
   return a << b;
 }
 
@@ -198,6 +232,18 @@ int RunCapturingStderr(const std::string& command, const std::string& dir, std::
   std::fflush(stdout);
   std::fflush(stderr);
   CommandSignalScope signal_scope;  // packetdrill runs the block with system().
+  // The test's own directory may not exist here: each run mounts a private /tmp, and
+  // interpreter wrappers such as pyenv's shims fail when they cannot enter $PWD. The
+  // environment with PWD is made before fork(): the child of a process with a second thread
+  // may not allocate (see CommandRunner::Run).
+  std::string pwd_entry = "PWD=" + dir;
+  std::vector<char*> env_in_dir;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "PWD=", 4) != 0) env_in_dir.push_back(*e);
+  }
+  env_in_dir.push_back(pwd_entry.data());
+  env_in_dir.push_back(nullptr);
+  const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
   pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
@@ -207,10 +253,8 @@ int RunCapturingStderr(const std::string& command, const std::string& dir, std::
   if (pid == 0) {
     signal_scope.RestoreInChild();
     dup2(fds[1], STDERR_FILENO);
-    // The test's own directory may not exist here: each run mounts a private /tmp, and
-    // interpreter wrappers such as pyenv's shims fail when they cannot enter $PWD.
-    if (chdir(dir.c_str()) == 0) setenv("PWD", dir.c_str(), 1);
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    char** env = chdir(dir.c_str()) == 0 ? env_in_dir.data() : environ;
+    execve("/bin/sh", const_cast<char* const*>(argv), env);
     _exit(127);
   }
   close(fds[1]);

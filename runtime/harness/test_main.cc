@@ -21,6 +21,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/sanitizer.h"
 #include "commands/command_runner.h"
 #include "report/junit.h"
 #include "harness/missing_feature.h"
@@ -167,6 +168,7 @@ int RunFamily(const ScriptInfo& script, const FamilyConfig& config, const RunLin
   RunImpl run(script, config, /*link=*/tun, commands);
   run.RunInitCommand();
   if (!ReportReadyAndWaitForGo(link)) _exit(kExitFail);
+  RunSanitizerSelfTest();
   run.Start();
   script.body(run);
   // As packetdrill: the cleanup command first, then the wait for a blocking call.
@@ -184,6 +186,7 @@ struct FamilyChild {
   int go_fd = -1;      ///< Write end of RunLink::go_fd; closing it releases the child.
   int netns_fd = -1;   ///< Keeps the child's network namespace until the parent exits.
   bool done = false;   ///< The child reported how the run ended (below), so is not reaped yet.
+  bool sanitizer_report = false;  ///< It ended with SanitizerExitStatus().
   int wait_status = 0;
   std::string output;
   std::int64_t start_ns = 0;
@@ -349,6 +352,11 @@ void CollectFamilies(std::vector<FamilyChild*> children) {
         result.lines.push_back(std::string("the run was killed by signal ") +
                                strsignal(WTERMSIG(status)));
       }
+      if (SanitizedRuntime() && WIFEXITED(status) && WEXITSTATUS(status) == SanitizerExitStatus()) {
+        c->sanitizer_report = true;
+        result.lines.push_back("the run ended with a sanitizer report (exit status " +
+                               std::to_string(SanitizerExitStatus()) + ")");
+      }
     }
   }
 }
@@ -492,6 +500,10 @@ int Main(int argc, char** argv, const ScriptInfo& script) {
     results.push_back(std::move(r));
   }
   int code = PrintKtapTotals(results);
+  // A sanitizer report is not the script's failure: say so in the exit status too.
+  for (const FamilyChild& c : children) {
+    if (c.sanitizer_report) code = SanitizerExitStatus();
+  }
   if (!options.junit_file.empty() && !WriteJunit(options.junit_file, script, results, &error)) {
     std::fprintf(stderr, "%s: %s\n", argv0, error.c_str());
     return kExitFail;

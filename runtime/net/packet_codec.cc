@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -345,8 +346,10 @@ bool DecodePacket(const std::uint8_t* data, std::size_t len, DecodedPacket* out,
 
 void SignTcpMd5(const IpAddress& src, const IpAddress& dst, std::uint8_t* segment,
                 std::size_t segment_len, const std::string& key) {
-  std::size_t doff = (segment[12] >> 4) * 4u;
-  // Find the digest inside the options.
+  if (segment_len < kTcpHeaderLen) return;
+  std::size_t doff = std::min<std::size_t>((segment[12] >> 4) * 4u, segment_len);
+  // Find the digest inside the options: only an option that ends within them is a signature
+  // slot (a truncated one would put the digest past the options, or past the segment).
   std::uint8_t* digest = nullptr;
   for (std::size_t i = kTcpHeaderLen; i < doff;) {
     std::uint8_t kind = segment[i];
@@ -355,7 +358,7 @@ void SignTcpMd5(const IpAddress& src, const IpAddress& dst, std::uint8_t* segmen
       continue;
     }
     if (i + 1 >= doff || segment[i + 1] < 2) break;
-    if (kind == kTcpOptionMd5 && segment[i + 1] == 18) digest = segment + i + 2;
+    if (kind == kTcpOptionMd5 && segment[i + 1] == 18 && i + 18 <= doff) digest = segment + i + 2;
     i += segment[i + 1];
   }
   if (!digest) return;

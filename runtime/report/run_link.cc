@@ -1,6 +1,8 @@
 // Reporting the end of a run to the parent, and holding on until released.
 #include "report/run_link.h"
 
+#include "base/sanitizer.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -40,6 +42,8 @@ void ReportRunDoneAndWait(const RunLink& link, bool exited, int value) {
 }
 
 void EndRun(int code) {
+  // While stderr still reaches the parent; a leak ends the run here with the sanitizer's status.
+  CheckForLeaks();
   std::fflush(stdout);
   std::fflush(stderr);
   if (void (*fn)(void*) = end_hook) {

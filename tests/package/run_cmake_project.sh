@@ -31,6 +31,21 @@ done
 # A copy of the project, so that touching its files leaves the source tree alone.
 cp -R "$example" "$tmp/src"
 
+# The sanitized runtime variant, where the build has one: installed beside the normal runtime
+# and found there by the installed pktc, as in the build tree.
+if [ -e "$build/lib/pktc/asan-ubsan/libpktc_runtime.a" ]; then
+  step "the installed pktc --sanitize links the installed sanitized runtime"
+  for f in lib/pktc/asan-ubsan/libpktc_runtime.a lib/pktc/asan-ubsan/include/pktc/runtime.h.gch; do
+    [ -e "$tmp/prefix/$f" ] || fail "not installed: $f"
+  done
+  "$tmp/prefix/bin/pktc" -v --sanitize=address,undefined "$tmp/src/hello_server.pkt" \
+    -o "$tmp/hello-sanitized" 2>"$tmp/sanitize.log" || {
+    cat "$tmp/sanitize.log"; fail "pktc --sanitize from the install tree"; }
+  grep -q "$tmp/prefix/lib/pktc/asan-ubsan/libpktc_runtime.a" "$tmp/sanitize.log" ||
+    fail "pktc --sanitize did not link the installed variant"
+  "$tmp/hello-sanitized" --dry_run || fail "the sanitized binary does not start"
+fi
+
 step "configure examples/cmake-project with -DCMAKE_PREFIX_PATH=$tmp/prefix"
 "$cmake" -S "$tmp/src" -B "$tmp/build" -G Ninja -DCMAKE_MAKE_PROGRAM="$ninja" \
   -DCMAKE_PREFIX_PATH="$tmp/prefix" >"$tmp/configure.log" 2>&1 || {

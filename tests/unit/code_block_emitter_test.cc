@@ -69,8 +69,17 @@ TEST(CodeBlockEmitter, EmitsPythonIntegerSemantics) {
       "  c.Set(\"y\", rt::py::RightShift(rt::py::LeftShift(c.Get(\"x\"), 2), "
       "c.Get(\"tcpi_rto\")));\n"
       "  // z = ~(tcpi_lost == 0) + -x\n"
-      "  c.Set(\"z\", ~static_cast<std::int64_t>(c.Get(\"tcpi_lost\") == 0) + -c.Get(\"x\"));\n"
+      "  c.Set(\"z\", rt::py::Add(~static_cast<std::int64_t>(c.Get(\"tcpi_lost\") == 0), "
+      "rt::py::Negate(c.Get(\"x\"))));\n"
       "}\n");
+  // + - * and unary minus raise OverflowError past 64 bits, as the shifts do: in C++ the
+  // overflow was undefined (UBSan: `tcpi_snd_cwnd * 9223372036854775807` in a sanitized test).
+  EXPECT_EQ(EmitOf("0 %{ big = tcpi_snd_cwnd * 9223372036854775807 - tcpi_rtt }%"),
+            "void CodeBlock0(rt::CodeContext& c) {\n"
+            "  // big = tcpi_snd_cwnd * 9223372036854775807 - tcpi_rtt\n"
+            "  c.Set(\"big\", rt::py::Subtract(rt::py::Multiply(c.Get(\"tcpi_snd_cwnd\"), "
+            "9223372036854775807), c.Get(\"tcpi_rtt\")));\n"
+            "}\n");
   // Conditions: ints are true when non-zero; `not` of an int is `== 0`; and/or short-circuit.
   EXPECT_EQ(
       EmitOf("0 %{ assert tcpi_lost and not tcpi_sacked or tcpi_retrans & 3 | 4 }%"),
@@ -89,7 +98,7 @@ TEST(CodeBlockEmitter, EmitsPrintAndAssignments) {
             "  // cwnd = 58\n"
             "  c.Set(\"cwnd\", 58);\n"
             "  // cwnd += 1\n"
-            "  c.Set(\"cwnd\", c.Get(\"cwnd\") + 1);\n"
+            "  c.Set(\"cwnd\", rt::py::Add(c.Get(\"cwnd\"), 1));\n"
             "  // print(tcpi_snd_cwnd, cwnd > 2, 'x=%s' % 'y')\n"
             "  c.Print(std::to_string(c.Get(\"tcpi_snd_cwnd\")) + \" \" + (c.Get(\"cwnd\") > 2 ? "
             "\"True\" : \"False\") + \" x=y\");\n"

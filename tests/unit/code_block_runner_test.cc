@@ -177,6 +177,26 @@ TEST(CodeBlocks, PythonIntegerOperators) {
             "integers)");
   EXPECT_EQ(error_of([&] { py::FloorDiv(kMin, -1); }),
             "OverflowError: -9223372036854775808 // -1 needs 65 bits");
+  // Native blocks computed + - * and unary minus in plain C++, where a result past 64 bits is
+  // undefined (UBSan in a sanitized test: `tcpi_snd_cwnd * 9223372036854775807`); Python would
+  // give the exact value, so they raise OverflowError, as the shifts do.
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(py::Add(kMax - 1, 1), kMax);
+  EXPECT_EQ(py::Subtract(kMin + 1, 1), kMin);
+  EXPECT_EQ(py::Multiply(-3037000499, 3037000499), -9223372030926249001);
+  EXPECT_EQ(py::Negate(kMax), kMin + 1);
+  EXPECT_EQ(error_of([&] { py::Add(kMax, 1); }),
+            "OverflowError: 9223372036854775807 + 1 does not fit in 64 bits (native code blocks "
+            "use 64-bit integers)");
+  EXPECT_EQ(error_of([&] { py::Subtract(kMin, 1); }),
+            "OverflowError: -9223372036854775808 - 1 does not fit in 64 bits (native code "
+            "blocks use 64-bit integers)");
+  EXPECT_EQ(error_of([&] { py::Multiply(12, kMax); }),
+            "OverflowError: 12 * 9223372036854775807 does not fit in 64 bits (native code "
+            "blocks use 64-bit integers)");
+  EXPECT_EQ(error_of([&] { py::Negate(kMin); }),
+            "OverflowError: -(-9223372036854775808) does not fit in 64 bits (native code "
+            "blocks use 64-bit integers)");
 }
 
 TEST(CodeBlocks, WritesThePythonProgramPacketdrillWrites) {

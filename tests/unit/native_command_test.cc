@@ -66,5 +66,55 @@ TEST(NativeCommand, StatusIsTheLastCommands) {
   EXPECT_EQ(status, 0);
 }
 
+// Arithmetic that overflows a long long was undefined behaviour in the runtime (UBSan:
+// signed integer overflow; a literal too large for std::stoll even threw, and terminate()d the
+// run). The shell defines what such arithmetic gives, so such a line is left to it.
+TEST(NativeCommand, ArithmeticOverflowIsLeftToTheShell) {
+  for (const char* line : {
+           "echo $((9223372036854775807 + 1)) > /dev/null",
+           "echo $((-9223372036854775807 - 2)) > /dev/null",
+           "echo $((3037000500 * 3037000500)) > /dev/null",
+           "echo $(((-9223372036854775807 - 1) / -1)) > /dev/null",
+           "echo $(((-9223372036854775807 - 1) % -1)) > /dev/null",
+           "echo $((99999999999999999999)) > /dev/null",
+       }) {
+    EXPECT_FALSE(IsNativeCommand(line, Context())) << line;
+  }
+  int status = -1;
+  ASSERT_TRUE(RunNativeCommand("echo $((9223372036854775806 + 1)) $((-9223372036854775807 - 1)) "
+                               "$((3037000499 * 3037000499)) > /dev/null",
+                               Context(), &status));
+  EXPECT_EQ(status, 0);
+}
+
+// The native sleep took its operand with strtod and slept (useconds_t)(seconds * 1e6): past
+// 4294 s that conversion is undefined (UBSan float-cast-overflow; it slept 705 s for `sleep
+// 5000`), and "1m" or "1e3" slept 1 s where sleep(1) sleeps a minute or refuses. Only a plain
+// decimal number runs natively now, exactly; the real sleep gets anything else.
+TEST(NativeCommand, SleepTakesPlainSecondsExactly) {
+  timespec d{};
+  ASSERT_TRUE(ParseSleepOperand("5000", &d));
+  EXPECT_EQ(d.tv_sec, 5000);
+  EXPECT_EQ(d.tv_nsec, 0);
+  ASSERT_TRUE(ParseSleepOperand("0.25", &d));
+  EXPECT_EQ(d.tv_sec, 0);
+  EXPECT_EQ(d.tv_nsec, 250000000);
+  ASSERT_TRUE(ParseSleepOperand(".5", &d));
+  EXPECT_EQ(d.tv_nsec, 500000000);
+  ASSERT_TRUE(ParseSleepOperand("999999999.123456789123", &d));
+  EXPECT_EQ(d.tv_sec, 999999999);
+  EXPECT_EQ(d.tv_nsec, 123456789);
+  for (const char* operand : {"", ".", "1m", "1e3", "inf", "-1", "+1", "0x10", "1.2.3", " 1",
+                              "1234567890"}) {
+    EXPECT_FALSE(ParseSleepOperand(operand, &d)) << operand;
+  }
+  EXPECT_TRUE(IsNativeCommand("sleep 5000", Context()));
+  EXPECT_FALSE(IsNativeCommand("sleep 1m", Context()));
+  EXPECT_FALSE(IsNativeCommand("sleep inf", Context()));
+  int status = -1;
+  ASSERT_TRUE(RunNativeCommand("sleep 0.001", Context(), &status));
+  EXPECT_EQ(status, 0);
+}
+
 }  // namespace
 }  // namespace pktc::rt

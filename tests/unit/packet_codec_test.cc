@@ -943,6 +943,22 @@ TEST(TcpMd5, NoMd5OptionMeansNothingToSign) {
             EncodeTcpPacket(src, dst, IpFields(), tcp, 10, ""));
 }
 
+// An md5 option that claims 18 bytes where the options end after 2: VerifyTcpMd5 re-signed the
+// segment by writing a digest 16 bytes past the option into a copy no longer than the segment
+// (ASan: heap-buffer-overflow in SignTcpMd5). No signature slot, no signature.
+TEST(TcpMd5, TruncatedMd5OptionIsNotASignatureSlot) {
+  const IpAddress src = Addr("192.0.2.1"), dst = Addr("192.168.0.1");
+  TcpHeader tcp = SampleHeader();
+  tcp.options = {1, 1, 19, 18};
+  const Bytes packet = EncodeTcpPacket(src, dst, IpFields(), tcp, 0, "pktc-md5-key");
+  ASSERT_EQ(packet.size(), 44u);
+  EXPECT_FALSE(VerifyTcpMd5(packet.data(), packet.size(), "pktc-md5-key"));
+  Bytes segment(packet.begin() + 20, packet.end());
+  const Bytes before = segment;
+  SignTcpMd5(src, dst, segment.data(), segment.size(), "pktc-md5-key");
+  EXPECT_EQ(segment, before);
+}
+
 // Packets the Linux kernel (6.18) signed with TCP_MD5SIG key "pktc-md5-key", captured on the
 // loopback device of a private network namespace. (Loopback leaves TCP checksums partial; the
 // signature does not cover them.) Zeroing each digest and re-signing must give the kernel's.
@@ -993,6 +1009,75 @@ TEST(TcpMd5, MatchesLinuxKernelSignatures) {
     SignTcpMd5(Addr(v.src), Addr(v.dst), packet.data() + ip_len, packet.size() - ip_len,
                "pktc-md5-key");
     EXPECT_EQ(Bytes(packet.begin() + at, packet.begin() + at + 16), kernel_digest);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whatever the kernel hands the runtime: every parser over every truncation and every single-byte
+// change of valid packets must stay inside the bytes it was given. The checks here are weak on
+// purpose (no crash, consistent answers); the sanitized unit build (PKTC_SANITIZE) is what
+// notices a read or write outside the packet.
+
+// Everything the runtime does with an outbound packet from the TUN device.
+void ParseEverything(const Bytes& packet) {
+  // A copy of exactly the given size, so that ASan sees any access past its end.
+  std::vector<std::uint8_t> exact(packet);
+  DecodedPacket d;
+  std::string error;
+  if (!DecodePacket(exact.data(), exact.size(), &d, &error)) {
+    EXPECT_FALSE(error.empty());
+    return;
+  }
+  VerifyTcpMd5(exact.data(), exact.size(), "pktc-md5-key");
+  std::vector<ParsedOption> parsed;
+  if (ParseTcpOptions(d.tcp.options, &parsed)) {
+    std::size_t total = 0;
+    for (const ParsedOption& o : parsed) total += o.bytes.size();
+    EXPECT_EQ(total, d.tcp.options.size());
+  }
+  EXPECT_EQ(TcpOptionsToString(d.tcp.options).empty(), d.tcp.options.empty());
+  EXPECT_FALSE(TcpSegmentToString(d.tcp, d.payload_len, true).empty());
+}
+
+std::vector<Bytes> MutationSeeds() {
+  const IpAddress v4a = Addr("192.0.2.1"), v4b = Addr("192.168.0.1");
+  const IpAddress v6a = Addr("fd3d:fa7b:d17d::1"), v6b = Addr("fd3d:a0b:17d6::1");
+  TcpHeader sack = SampleHeader();
+  sack.options = Block({opt::Nop(), opt::Nop(), opt::Sack({1, 2, 3, 4, 5, 6})});
+  TcpHeader fastopen = SampleHeader();
+  fastopen.options = Block({opt::FastOpen({1, 2, 3, 4, 5, 6, 7, 8}), opt::Nop(), opt::Nop()});
+  return {
+      EncodeTcpPacket(v4a, v4b, IpFields(), SampleHeader(), 5, ""),
+      EncodeTcpPacket(v6a, v6b, IpFields(), SampleHeader(), 5, ""),
+      EncodeTcpPacket(v4a, v4b, IpFields(), Md5Header(), 3, "pktc-md5-key"),
+      EncodeTcpPacket(v6a, v6b, IpFields(), Md5Header(), 0, "pktc-md5-key"),
+      EncodeTcpPacket(v4a, v4b, IpFields(), sack, 0, ""),
+      EncodeTcpPacket(v6a, v6b, IpFields(), fastopen, 2, ""),
+      EncodeUdpPacket(v4a, v4b, IpFields(), 53, 5353, 4),
+      EncodeIcmpPacket(v6a, v6b, IpFields(), 2, 0, 1280, Bytes(48, 0)),
+  };
+}
+
+TEST(PacketMutations, EveryTruncationStaysInBounds) {
+  for (const Bytes& seed : MutationSeeds()) {
+    for (std::size_t len = 0; len <= seed.size(); ++len) {
+      ParseEverything(Bytes(seed.begin(), seed.begin() + static_cast<std::ptrdiff_t>(len)));
+    }
+  }
+}
+
+TEST(PacketMutations, EverySingleByteChangeStaysInBounds) {
+  // Values that are lengths, option kinds and offsets somewhere in a header.
+  const std::uint8_t kValues[] = {0x00, 0x01, 0x02, 0x04, 0x05, 0x08, 0x0a, 0x12, 0x13,
+                                  0x22, 0x40, 0x45, 0x4f, 0x50, 0x60, 0xf0, 0xfe, 0xff};
+  for (const Bytes& seed : MutationSeeds()) {
+    for (std::size_t at = 0; at < seed.size(); ++at) {
+      for (std::uint8_t value : kValues) {
+        Bytes mutated = seed;
+        mutated[at] = value;
+        ParseEverything(mutated);
+      }
+    }
   }
 }
 
