@@ -18,5 +18,5 @@ subset=$subset,tcp_md5_md5-only-on-client-ack.pkt,tcp_fastopen_server_basic-rw.p
 subset=$subset,tcp_eor_no-coalesce-small.pkt,tcp_slow_start_slow-start-ack-per-2pkt.pkt
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-PKTC=$(realpath "$1") python3 "$WIRE_TESTS_DIR/../../scripts/conformance-wire" -j 1 -q --retry 2 --tolerance-usecs 20000 \
+PKTC=$(realpath "$1") python3 "$WIRE_TESTS_DIR/../../scripts/conformance" --wire -j 1 -q --retry 2 --tolerance-usecs 20000 \
   --strict --pairings pktc/pktc --scripts "$subset" --out-dir "$out" "$corpus"
