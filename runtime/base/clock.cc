@@ -1,6 +1,7 @@
 // Live clock and waiting.
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -136,6 +137,19 @@ std::int64_t RealtimeToMonotonicOffsetNs() {
   std::int64_t real = Read(CLOCK_REALTIME);
   std::int64_t mono_after = Read(CLOCK_MONOTONIC);
   return (mono_before + mono_after) / 2 - real;
+}
+
+std::int64_t ReceiveTimestampNs(const msghdr& message, std::int64_t realtime_offset_ns,
+                                std::int64_t otherwise_ns) {
+  auto* msg = const_cast<msghdr*>(&message);  // CMSG_NXTHDR takes a mutable header.
+  for (cmsghdr* c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec t;
+      std::memcpy(&t, CMSG_DATA(c), sizeof t);
+      return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec + realtime_offset_ns;
+    }
+  }
+  return otherwise_ns;
 }
 
 }  // namespace pktc::rt

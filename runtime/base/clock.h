@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+struct msghdr;
+
 namespace pktc::rt {
 
 std::int64_t NowNs();
@@ -24,6 +26,10 @@ std::int64_t NextJiffyEdgeNs();
 /// Nanoseconds to add to a CLOCK_REALTIME timestamp (e.g. a packet socket's SO_TIMESTAMPNS)
 /// to put it on the monotonic clock.
 std::int64_t RealtimeToMonotonicOffsetNs();
+/// The SO_TIMESTAMPNS of a message received on a packet socket, put on the monotonic clock with
+/// `realtime_offset_ns` (RealtimeToMonotonicOffsetNs), or `otherwise_ns` if it carries none.
+std::int64_t ReceiveTimestampNs(const msghdr& message, std::int64_t realtime_offset_ns,
+                                std::int64_t otherwise_ns);
 
 }  // namespace pktc::rt
 

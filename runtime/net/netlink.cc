@@ -39,6 +39,25 @@ void AddAttribute(Request& req, unsigned short type, const void* data, std::size
   std::memcpy(RTA_DATA(rta), data, len);
   req.header.nlmsg_len = NLMSG_ALIGN(req.header.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 }
+
+/// An RTM_NEWROUTE or RTM_DELROUTE request for `destination`/`prefix_len` in the main table,
+/// with its destination attribute; the caller sets what differs (scope, type, gateway, device).
+/// A new route replaces one to the same destination; a deletion matches any protocol.
+Request RouteRequest(std::uint16_t type, const IpAddress& destination, int prefix_len) {
+  Request req{};
+  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
+  req.header.nlmsg_type = type;
+  req.route.rtm_family = static_cast<unsigned char>(destination.family);
+  req.route.rtm_dst_len = static_cast<unsigned char>(prefix_len);
+  req.route.rtm_table = RT_TABLE_MAIN;
+  if (type == RTM_NEWROUTE) {
+    req.header.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+    req.route.rtm_protocol = RTPROT_BOOT;
+  }
+  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
+  return req;
+}
+
 }  // namespace
 
 Netlink::Netlink() { fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE); }
@@ -157,19 +176,11 @@ bool Netlink::WaitUntilLocal(const IpAddress& address, std::string* error) {
 
 bool Netlink::AddRoute(int ifindex, const IpAddress& destination, int prefix_len,
                        std::string* error) {
-  Request req{};
-  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
-  req.header.nlmsg_type = RTM_NEWROUTE;
-  req.header.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-  req.route.rtm_family = static_cast<unsigned char>(destination.family);
-  req.route.rtm_dst_len = static_cast<unsigned char>(prefix_len);
-  req.route.rtm_table = RT_TABLE_MAIN;
-  req.route.rtm_protocol = RTPROT_BOOT;
+  Request req = RouteRequest(RTM_NEWROUTE, destination, prefix_len);
   // A TUN device has no link layer, so the peer is reached through the device itself; a
   // gateway address would change nothing on the wire.
   req.route.rtm_scope = RT_SCOPE_LINK;
   req.route.rtm_type = RTN_UNICAST;
-  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
   unsigned oif = static_cast<unsigned>(ifindex);
   AddAttribute(req, RTA_OIF, &oif, sizeof oif);
   return Transact(&req.header, "adding the route to the peer (RTM_NEWROUTE)", error);
@@ -263,17 +274,9 @@ bool Netlink::FlushTcpMetrics(std::string* error) {
 
 bool Netlink::AddRouteVia(int ifindex, const IpAddress& destination, int prefix_len,
                           const IpAddress& gateway, std::string* error) {
-  Request req{};
-  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
-  req.header.nlmsg_type = RTM_NEWROUTE;
-  req.header.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-  req.route.rtm_family = static_cast<unsigned char>(destination.family);
-  req.route.rtm_dst_len = static_cast<unsigned char>(prefix_len);
-  req.route.rtm_table = RT_TABLE_MAIN;
-  req.route.rtm_protocol = RTPROT_BOOT;
+  Request req = RouteRequest(RTM_NEWROUTE, destination, prefix_len);
   req.route.rtm_scope = RT_SCOPE_UNIVERSE;
   req.route.rtm_type = RTN_UNICAST;
-  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
   AddAttribute(req, RTA_GATEWAY, gateway.bytes, gateway.size());
   unsigned oif = static_cast<unsigned>(ifindex);
   AddAttribute(req, RTA_OIF, &oif, sizeof oif);
@@ -282,29 +285,15 @@ bool Netlink::AddRouteVia(int ifindex, const IpAddress& destination, int prefix_
 }
 
 bool Netlink::AddBlackholeRoute(const IpAddress& destination, int prefix_len, std::string* error) {
-  Request req{};
-  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
-  req.header.nlmsg_type = RTM_NEWROUTE;
-  req.header.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-  req.route.rtm_family = static_cast<unsigned char>(destination.family);
-  req.route.rtm_dst_len = static_cast<unsigned char>(prefix_len);
-  req.route.rtm_table = RT_TABLE_MAIN;
-  req.route.rtm_protocol = RTPROT_BOOT;
+  Request req = RouteRequest(RTM_NEWROUTE, destination, prefix_len);
   req.route.rtm_scope = RT_SCOPE_UNIVERSE;
   req.route.rtm_type = RTN_BLACKHOLE;
-  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
   return Transact(&req.header, "adding a blackhole route (RTM_NEWROUTE)", error);
 }
 
 bool Netlink::DeleteRoute(const IpAddress& destination, int prefix_len, std::string* error) {
-  Request req{};
-  req.header.nlmsg_len = NLMSG_LENGTH(sizeof(rtmsg));
-  req.header.nlmsg_type = RTM_DELROUTE;
-  req.route.rtm_family = static_cast<unsigned char>(destination.family);
-  req.route.rtm_dst_len = static_cast<unsigned char>(prefix_len);
-  req.route.rtm_table = RT_TABLE_MAIN;
+  Request req = RouteRequest(RTM_DELROUTE, destination, prefix_len);
   req.route.rtm_scope = RT_SCOPE_NOWHERE;
-  AddAttribute(req, RTA_DST, destination.bytes, destination.size());
   return Transact(&req.header, "deleting the route (RTM_DELROUTE)", error);
 }
 

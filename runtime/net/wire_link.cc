@@ -268,15 +268,7 @@ bool WireLink::NextOutbound(std::int64_t deadline_ns, std::vector<std::uint8_t>*
         *error = "packet from the wire larger than the sniff buffer";
         return false;
       }
-      std::int64_t ts = NowNs();
-      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
-          timespec t;
-          std::memcpy(&t, CMSG_DATA(c), sizeof t);
-          ts =
-              static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec + realtime_offset_ns_;
-        }
-      }
+      std::int64_t ts = ReceiveTimestampNs(msg, realtime_offset_ns_, NowNs());
       packet->assign(buffer.begin(), buffer.begin() + n);
       *timestamp_ns = ts;
       if (pcap_) pcap_->Write(*packet, ToRealtimeNs(ts));
