@@ -105,6 +105,16 @@ void RunImpl::Outbound(const Event& ev, const IcmpMessage& icmp) {
            std::to_string(code) + " vs actual: " + std::to_string(live.icmp_type) + "/" +
            std::to_string(live.icmp_code);
   }
+  if (diff.empty() && icmp.echoed == IcmpMessage::Echoed::kRaw) {
+    // `[raw (LEN)]` sizes the whole message; packetdrill compares what follows the 8-byte
+    // header (the decoder counts 4: type, code, checksum).
+    std::size_t expected = icmp.echoed_len > 8 ? icmp.echoed_len - 8 : 0;
+    std::size_t actual = live.payload_len >= 4 ? live.payload_len - 4 : 0;
+    if (expected != actual) {
+      diff = "live packet payload: expected " + std::to_string(expected) + " bytes vs actual " +
+             std::to_string(actual) + " bytes";
+    }
+  }
   if (diff.empty()) diff = CheckIpFields(icmp.ip, live);
   if (diff.empty() && s) diff = CheckFlowLabel(under_test_->flowlabels, icmp.ip, live);
   if (diff.empty()) {
