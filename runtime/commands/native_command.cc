@@ -22,6 +22,7 @@
 #include <sstream>
 #include <vector>
 
+#include "commands/nstat.h"
 #include "net/netlink.h"
 
 namespace pktc::rt {
@@ -37,6 +38,7 @@ struct SimpleCommand {
   bool stderr_null = false;
   bool stderr_to_stdout = false;
   std::string stdout_file;  ///< `> /proc/sys/...` (echo only)
+  bool pipes_to_next = false;  ///< `|`: its output is the next command's input.
 };
 
 /// `$((...))` arithmetic over integers: + - * / % and parentheses. A result or literal outside
@@ -189,7 +191,15 @@ class Splitter {
       } else if (c == '>' || (c == '2' && !in_word && pos_ + 1 < s_.size() && s_[pos_ + 1] == '>')) {
         end_word();
         if (!Redirection(current)) return std::nullopt;
-      } else if (std::strchr("|&<()`*?[{}~", c)) {
+      } else if (c == '|') {
+        // A pipeline: `nstat | grep X | grep -q Y`. `||` is a shell's.
+        if (pos_ + 1 < s_.size() && s_[pos_ + 1] == '|') return std::nullopt;
+        end_word();
+        if (current.argv.empty()) return std::nullopt;
+        current.pipes_to_next = true;
+        if (!end_command()) return std::nullopt;
+        ++pos_;
+      } else if (std::strchr("&<()`*?[{}~", c)) {
         return std::nullopt;  // Pipelines, background jobs, subshells, globs: a shell's job.
       } else {
         word += c;
@@ -198,6 +208,7 @@ class Splitter {
       }
     }
     if (!end_command()) return std::nullopt;
+    if (!commands.empty() && commands.back().pipes_to_next) return std::nullopt;  // `a |`
     return commands;
   }
 
@@ -268,6 +279,11 @@ class Splitter {
   }
   static bool ApplyRedirections(SimpleCommand& command) {
     if (command.stderr_to_stdout) command.stderr_null = command.stdout_null;
+    // Inside a pipeline, output goes down the pipe.
+    if (command.pipes_to_next && (command.stdout_null || !command.stdout_file.empty() ||
+                                  command.stderr_to_stdout)) {
+      return false;
+    }
     // Output into a file only for echo into /proc (sysctl_restore scripts, set_sysctls).
     if (!command.stdout_file.empty()) {
       if (command.argv.empty() || command.argv[0] != "echo") return false;
@@ -307,6 +323,113 @@ bool WriteProcFile(const std::string& path, const std::string& value, int* err) 
   return n == static_cast<ssize_t>(line.size());
 }
 
+/// The name a command is known by: `/bin/rm` is rm. Other paths are scripts.
+std::string ToolName(const std::string& word) {
+  for (const char* dir : {"/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/"}) {
+    if (word.rfind(dir, 0) == 0 && word.find('/', std::strlen(dir)) == std::string::npos) {
+      return word.substr(std::strlen(dir));
+    }
+  }
+  return word;
+}
+
+/// `grep [-q] PATTERN [FILE...]` with a pattern that means itself as a basic regular
+/// expression (no . [ ] * ^ $ \): a fixed string.
+struct GrepCommand {
+  bool quiet = false;
+  std::string pattern;
+  std::vector<std::string> files;
+};
+
+std::optional<GrepCommand> ParseGrep(const std::vector<std::string>& a) {
+  GrepCommand g;
+  std::size_t i = 1;
+  for (; i < a.size() && a[i].size() > 1 && a[i][0] == '-'; ++i) {
+    if (a[i] != "-q") return std::nullopt;
+    g.quiet = true;
+  }
+  if (i >= a.size() || a[i].empty() || a[i].find_first_of(".[]*^$\\") != std::string::npos) {
+    return std::nullopt;
+  }
+  g.pattern = a[i];
+  g.files.assign(a.begin() + static_cast<std::ptrdiff_t>(i) + 1, a.end());
+  return g;
+}
+
+/// `dd` with the operands scripts use to make a file: bs=N count=N if=FILE of=FILE status=none
+/// (without status=none dd reports a transfer rate, which only the real dd can print).
+struct DdCommand {
+  std::size_t block = 512;
+  std::size_t count = 0;
+  bool has_count = false;
+  std::string input, output;
+};
+
+std::optional<DdCommand> ParseDd(const std::vector<std::string>& a) {
+  DdCommand d;
+  bool quiet = false;
+  auto number = [](const std::string& text, std::size_t* out) {
+    if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    *out = std::stoull(text);
+    return true;
+  };
+  for (std::size_t i = 1; i < a.size(); ++i) {
+    std::size_t eq = a[i].find('=');
+    if (eq == std::string::npos) return std::nullopt;
+    std::string key = a[i].substr(0, eq), value = a[i].substr(eq + 1);
+    if (key == "bs") {
+      if (!number(value, &d.block) || d.block == 0 || d.block > (64u << 20)) return std::nullopt;
+    } else if (key == "count") {
+      if (!number(value, &d.count)) return std::nullopt;
+      d.has_count = true;
+    } else if (key == "if") {
+      d.input = value;
+    } else if (key == "of") {
+      d.output = value;
+    } else if (key == "status" && value == "none") {
+      quiet = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!quiet || !d.has_count || d.input.empty() || d.output.empty()) return std::nullopt;
+  return d;
+}
+
+/// `tc qdisc add|replace dev DEV root pfifo [limit N]`, `... root fq`, and
+/// `tc qdisc del|delete dev DEV root`.
+struct TcCommand {
+  std::string device;
+  bool remove = false, replace = false;
+  std::string kind;
+  std::optional<std::uint32_t> limit;
+};
+
+std::optional<TcCommand> ParseTc(const std::vector<std::string>& a) {
+  if (a.size() < 6 || a[1] != "qdisc" || a[3] != "dev" || a[5] != "root") return std::nullopt;
+  TcCommand t;
+  t.device = a[4];
+  if (a[2] == "del" || a[2] == "delete") {
+    t.remove = true;
+    return a.size() == 6 ? std::optional<TcCommand>(t) : std::nullopt;
+  }
+  if (a[2] != "add" && a[2] != "replace") return std::nullopt;
+  t.replace = a[2] == "replace";
+  if (a.size() == 7 && (a[6] == "pfifo" || a[6] == "fq")) {
+    t.kind = a[6];
+    return t;
+  }
+  if (a.size() == 9 && a[6] == "pfifo" && a[7] == "limit" && !a[8].empty() && a[8].size() < 10 &&
+      a[8].find_first_not_of("0123456789") == std::string::npos) {
+    t.kind = "pfifo";
+    t.limit = static_cast<std::uint32_t>(std::stoul(a[8]));
+    return t;
+  }
+  return std::nullopt;
+}
+
 class Executor {
  public:
   explicit Executor(const NativeCommandContext& context) : context_(context) {}
@@ -316,8 +439,15 @@ class Executor {
     if (depth > kMaxScriptDepth) return false;
     std::optional<std::vector<SimpleCommand>> commands = Splitter(text, context_).Split();
     if (!commands) return false;
+    bool in_pipe = false;
     for (SimpleCommand& command : *commands) {
-      if (!Supported(command, depth)) return false;
+      if (!Supported(command, depth, in_pipe)) return false;
+      // What feeds a pipe must make text: echo, grep FILE..., nstat.
+      if (command.pipes_to_next && !in_pipe) {
+        std::string tool = ToolName(command.argv[0]);
+        if (tool != "echo" && tool != "grep" && tool != "nstat") return false;
+      }
+      in_pipe = command.pipes_to_next;
     }
     plans_[text] = *commands;
     return true;
@@ -325,7 +455,23 @@ class Executor {
 
   int Run(const std::string& text) {
     int status = 0;
-    for (const SimpleCommand& command : plans_.at(text)) status = RunOne(command);
+    const std::vector<SimpleCommand>& commands = plans_.at(text);
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      if (!commands[i].pipes_to_next) {
+        status = RunOne(commands[i]);
+        continue;
+      }
+      // A pipeline's status is its last command's, as in sh without pipefail.
+      std::string text_so_far;
+      Produce(commands[i], nullptr, &text_so_far);
+      while (commands[i].pipes_to_next) {
+        ++i;
+        std::string next;
+        status = Produce(commands[i], &text_so_far, &next);
+        text_so_far = std::move(next);
+      }
+      Print(commands[i], text_so_far);
+    }
     return status;
   }
 
@@ -348,9 +494,26 @@ class Executor {
     return body;
   }
 
-  bool Supported(const SimpleCommand& c, int depth) {
+  bool Supported(const SimpleCommand& c, int depth, bool in_pipe) {
     const std::vector<std::string>& a = c.argv;
-    const std::string& name = a[0];
+    const std::string name = ToolName(a[0]);
+    // In a pipeline: a command that makes text, then greps that filter it.
+    if (in_pipe) {
+      std::optional<GrepCommand> grep = name == "grep" ? ParseGrep(a) : std::nullopt;
+      return grep && grep->files.empty();
+    }
+    if (name == "grep") {
+      std::optional<GrepCommand> grep = ParseGrep(a);
+      return grep && !grep->files.empty();
+    }
+    if (name == "nstat") return ParseNstatArgs({a.begin() + 1, a.end()}).has_value();
+    if (name == "rm") {
+      for (std::size_t i = 1; i < a.size(); ++i) {
+        if (a[i][0] == '-' && a[i] != "-f") return false;
+      }
+      return a.size() > 1;
+    }
+    if (name == "dd") return ParseDd(a).has_value();
     if (name == "true" || name == ":" || name == "echo") return true;
     if (name == "sleep") {
       timespec unused;
@@ -381,10 +544,7 @@ class Executor {
       }
       return false;
     }
-    if (name == "tc") {
-      return a.size() == 7 && a[1] == "qdisc" && (a[2] == "add" || a[2] == "replace") &&
-             a[3] == "dev" && a[5] == "root" && a[6] == "pfifo";
-    }
+    if (name == "tc") return ParseTc(a).has_value();
     if (name == "ethtool") {
       if (a.size() < 5 || a[1] != "-K" || (a.size() - 3) % 2 != 0) return false;
       for (size_t i = 3; i + 1 < a.size(); i += 2) {
@@ -400,9 +560,9 @@ class Executor {
       return true;
     }
     // A script of simple lines, by path or as `sh FILE` / `bash FILE`.
-    std::string path = name;
+    std::string path = a[0];
     if ((name == "sh" || name == "bash") && a.size() == 2) path = a[1];
-    else if (a.size() != 1 || name.find('/') == std::string::npos) return false;
+    else if (a.size() != 1 || a[0].find('/') == std::string::npos) return false;
     std::optional<std::string> body = ScriptBody(path);
     return body && Plan(*body, depth + 1);
   }
@@ -412,10 +572,123 @@ class Executor {
     std::fprintf(c.stderr_to_stdout ? stdout : stderr, "%s\n", message.c_str());
   }
 
+  void Print(const SimpleCommand& c, const std::string& text) const {
+    if (!c.stdout_null) std::fputs(text.c_str(), stdout);
+  }
+
+  /// Runs a command whose output is text (echo, grep, nstat) into `out`, with `input` as its
+  /// standard input where it reads one (a pipe). Returns its exit status.
+  int Produce(const SimpleCommand& c, const std::string* input, std::string* out) {
+    const std::vector<std::string>& a = c.argv;
+    const std::string name = ToolName(a[0]);
+    if (name == "echo") {
+      std::size_t first = a.size() > 1 && a[1] == "-n" ? 2 : 1;
+      for (std::size_t i = first; i < a.size(); ++i) *out += (i > first ? " " : "") + a[i];
+      if (first == 1) *out += "\n";
+      return 0;
+    }
+    if (name == "nstat") {
+      std::string error;
+      int status = RunNstat(*ParseNstatArgs({a.begin() + 1, a.end()}), out, &error);
+      if (!error.empty()) Error(c, error);
+      return status;
+    }
+    // grep
+    GrepCommand g = *ParseGrep(a);
+    bool matched = false, failed = false;
+    auto scan = [&](const std::string& text, const std::string& prefix) {
+      std::size_t start = 0;
+      while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        start = end == std::string::npos ? text.size() : end + 1;
+        if (line.find(g.pattern) == std::string::npos) continue;
+        matched = true;
+        if (!g.quiet) *out += prefix + line + "\n";
+      }
+    };
+    if (g.files.empty()) {
+      scan(input ? *input : std::string(), "");
+    }
+    for (const std::string& file : g.files) {
+      std::optional<std::string> text = ReadFile(ResolvePath(file));
+      if (!text) {
+        Error(c, "grep: " + file + ": " + std::strerror(errno ? errno : ENOENT));
+        failed = true;
+        continue;
+      }
+      scan(*text, g.files.size() > 1 ? file + ":" : "");
+    }
+    if (g.quiet && matched) return 0;
+    return failed ? 2 : matched ? 0 : 1;
+  }
+
+  int RunRm(const SimpleCommand& c) {
+    const std::vector<std::string>& a = c.argv;
+    bool force = false;
+    for (std::size_t i = 1; i < a.size(); ++i) force = force || a[i] == "-f";
+    int status = 0;
+    for (std::size_t i = 1; i < a.size(); ++i) {
+      if (a[i] == "-f") continue;
+      std::string path = ResolvePath(a[i]);
+      struct stat st;
+      if (lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        Error(c, "rm: cannot remove '" + a[i] + "': Is a directory");
+        status = 1;
+      } else if (unlink(path.c_str()) != 0 && !(force && errno == ENOENT)) {
+        Error(c, "rm: cannot remove '" + a[i] + "': " + std::strerror(errno));
+        status = 1;
+      }
+    }
+    return status;
+  }
+
+  int RunDd(const SimpleCommand& c) {
+    DdCommand d = *ParseDd(c.argv);
+    int in = open(ResolvePath(d.input).c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+      Error(c, "dd: failed to open '" + d.input + "': " + std::strerror(errno));
+      return 1;
+    }
+    int out = open(ResolvePath(d.output).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (out < 0) {
+      Error(c, "dd: failed to open '" + d.output + "': " + std::strerror(errno));
+      close(in);
+      return 1;
+    }
+    std::vector<char> block(d.block);
+    int status = 0;
+    for (std::size_t i = 0; i < d.count; ++i) {
+      ssize_t n = read(in, block.data(), block.size());
+      if (n < 0) {
+        Error(c, "dd: error reading '" + d.input + "': " + std::strerror(errno));
+        status = 1;
+        break;
+      }
+      if (n == 0) break;
+      if (write(out, block.data(), static_cast<std::size_t>(n)) != n) {
+        Error(c, "dd: error writing '" + d.output + "': " + std::strerror(errno));
+        status = 1;
+        break;
+      }
+    }
+    close(in);
+    close(out);
+    return status;
+  }
+
   int RunOne(const SimpleCommand& c) {
     const std::vector<std::string>& a = c.argv;
-    const std::string& name = a[0];
+    const std::string name = ToolName(a[0]);
     std::fflush(stdout);
+    if (name == "grep" || name == "nstat") {
+      std::string text;
+      int status = Produce(c, nullptr, &text);
+      Print(c, text);
+      return status;
+    }
+    if (name == "rm") return RunRm(c);
+    if (name == "dd") return RunDd(c);
     if (name == "true" || name == ":") return 0;
     if (name == "sleep") {
       timespec left{};
@@ -495,13 +768,17 @@ class Executor {
       return 0;
     }
     if (name == "tc") {
-      int ifindex = static_cast<int>(if_nametoindex(a[4].c_str()));
+      TcCommand t = *ParseTc(a);
+      int ifindex = static_cast<int>(if_nametoindex(t.device.c_str()));
       if (ifindex == 0) {
-        Error(c, "Cannot find device \"" + a[4] + "\"");
+        Error(c, "Cannot find device \"" + t.device + "\"");
         return 1;
       }
       std::string error;
-      if (!Netlink().SetRootPfifo(ifindex, a[2] == "replace", &error)) {
+      Netlink netlink;
+      bool ok = t.remove ? netlink.DeleteRootQdisc(ifindex, &error)
+                         : netlink.SetRootQdisc(ifindex, t.kind, t.limit, t.replace, &error);
+      if (!ok) {
         Error(c, error);
         return 2;
       }
@@ -509,7 +786,7 @@ class Executor {
     }
     if (name == "ethtool") return RunEthtool(c);
     if (Basename(name) == "set_sysctls.py") return RunSetSysctls(c);
-    std::string path = (name == "sh" || name == "bash") ? a[1] : name;
+    std::string path = (name == "sh" || name == "bash") ? a[1] : a[0];
     return Run(*ScriptBody(path));
   }
 

@@ -197,7 +197,8 @@ bool Netlink::SetLinkDown(int ifindex, std::string* error) {
   return Transact(&req.header, "bringing the link down (RTM_NEWLINK)", error);
 }
 
-bool Netlink::SetRootPfifo(int ifindex, bool replace, std::string* error) {
+bool Netlink::SetRootQdisc(int ifindex, const std::string& kind,
+                           std::optional<std::uint32_t> limit, bool replace, std::string* error) {
   Request req{};
   req.header.nlmsg_len = NLMSG_LENGTH(sizeof(tcmsg));
   req.header.nlmsg_type = RTM_NEWQDISC;
@@ -206,8 +207,13 @@ bool Netlink::SetRootPfifo(int ifindex, bool replace, std::string* error) {
   req.tc.tcm_ifindex = ifindex;
   req.tc.tcm_parent = TC_H_ROOT;
   req.tc.tcm_handle = 0;
-  AddAttribute(req, TCA_KIND, "pfifo", 6);
-  // No TCA_OPTIONS: the limit defaults to the device's txqueuelen, as with `tc ... pfifo`.
+  AddAttribute(req, TCA_KIND, kind.c_str(), kind.size() + 1);
+  // Without TCA_OPTIONS a pfifo's limit is the device's txqueuelen and fq takes its defaults,
+  // as with `tc ... pfifo` and `tc ... fq`.
+  if (limit) {
+    tc_fifo_qopt options{*limit};
+    AddAttribute(req, TCA_OPTIONS, &options, sizeof options);
+  }
   return Transact(&req.header, "RTNETLINK answers", error);
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "net/packet_codec.h"
@@ -31,7 +32,10 @@ class Netlink {
   bool AddRoute(int ifindex, const IpAddress& destination, int prefix_len, std::string* error);
   bool SetLinkDown(int ifindex, std::string* error);
   /// `tc qdisc add|replace dev X root pfifo`.
-  bool SetRootPfifo(int ifindex, bool replace, std::string* error);
+  /// `tc qdisc add|replace dev DEV root KIND`: pfifo (with `limit` packets, or the device's
+  /// txqueuelen) or fq with its defaults.
+  bool SetRootQdisc(int ifindex, const std::string& kind, std::optional<std::uint32_t> limit,
+                    bool replace, std::string* error);
   /// `ip tcp_metrics flush all`, through generic netlink.
   bool FlushTcpMetrics(std::string* error);
 

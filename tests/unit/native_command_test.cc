@@ -1,6 +1,16 @@
 // Which command lines run without a shell, and how the subset behaves.
 #include "commands/native_command.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "commands/nstat.h"
+
 #include <gtest/gtest.h>
 
 namespace pktc::rt {
@@ -20,6 +30,18 @@ TEST(NativeCommand, AcceptsTheLinesScriptsUse) {
            "ethtool -K tun0 tso off",
            "echo 0 > /proc/sys/net/ipv4/tcp_ecn",
            "./set_sysctls.py /proc/sys/net/ipv4/tcp_min_tso_segs=10",
+           // The rest of the kernel corpus's lines, so a VM needs no shell:
+           "/bin/rm -f /tmp/testfile",
+           "/bin/dd bs=1 count=5 if=/dev/zero of=/tmp/testfile status=none",
+           "tc qdisc replace dev tun0 root fq",
+           "tc qdisc delete dev tun0 root 2>/dev/null ; tc qdisc add dev tun0 root pfifo limit 0",
+           "sysctl -e -q net.ipv4.tcp_min_tso_segs=2",
+           "grep \" 0A \" /proc/net/tcp /proc/net/tcp6 | grep \":1F90\"",
+           "nstat -n",
+           "nstat > /dev/null",
+           "nstat -s | grep TcpExtBeyondWindow | grep -q \" 2 \"",
+           "nstat | grep TcpExtOutOfWindowIcmps > /dev/null",
+           "nstat -n; nstat | grep TcpExtTCPFastOpen",
            "# just a comment\ntrue",
            "sysctl -q net.ipv4.tcp_ecn=3 \\\n  net.ipv4.tcp_ecn_option=2",
        }) {
@@ -29,12 +51,20 @@ TEST(NativeCommand, AcceptsTheLinesScriptsUse) {
 
 TEST(NativeCommand, LeavesEverythingElseToTheShell) {
   for (const char* line : {
-           "nstat -n; nstat | grep TcpExtTCPFastOpen",
-           "grep \" 0A \" /proc/net/tcp /proc/net/tcp6 | grep \":1F90\"",
+           "nstat | grep 'TcpExt.*Drop'",  // a regular expression: grep's own
+           "nstat -d 5",                    // nstat's daemon
+           "grep -v x /proc/net/tcp",
+           "grep x",                        // grep of the script's standard input
+           "nstat |",
+           "nstat || true",
+           "true | grep x",
+           "nstat > /dev/null | grep x",
+           "dd if=/dev/zero of=/tmp/f bs=1 count=5",  // dd's transfer report: the real dd's
+           "rm -rf /tmp/x",
            "echo $HOME",
            "sysctl net.ipv4.tcp_ecn",  // a read prints: the real sysctl's job
            "echo x > /tmp/testfile",   // files outside /proc need a shell
-           "tc qdisc add dev tun0 root fq",
+           "tc qdisc add dev tun0 root fq_codel",
            "for i in 1 2; do true; done",
            "cat /proc/net/snmp",
            "./missing_script.sh",
@@ -114,6 +144,79 @@ TEST(NativeCommand, SleepTakesPlainSecondsExactly) {
   int status = -1;
   ASSERT_TRUE(RunNativeCommand("sleep 0.001", Context(), &status));
   EXPECT_EQ(status, 0);
+}
+
+TEST(NativeCommand, PipelinesGrepWhatTheFirstCommandPrints) {
+  char dir[] = "/tmp/pktc-native-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  NativeCommandContext context{dir, "4242"};
+  std::string file = std::string(dir) + "/f";
+  int status = -1;
+  ASSERT_TRUE(RunNativeCommand("echo 'a 0A b' > /dev/null; /bin/dd bs=1 count=5 if=/dev/zero "
+                               "of=" + file + " status=none",
+                               context, &status));
+  EXPECT_EQ(status, 0);
+  struct stat st;
+  ASSERT_EQ(stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 5);
+  ASSERT_TRUE(RunNativeCommand("echo 'x 0A y' | grep ' 0A ' | grep -q y", context, &status));
+  EXPECT_EQ(status, 0);
+  ASSERT_TRUE(RunNativeCommand("echo 'x 0A y' | grep -q z", context, &status));
+  EXPECT_EQ(status, 1);
+  // grep of files: no match is 1, a missing file 2 (quiet about it here).
+  ASSERT_TRUE(RunNativeCommand("grep -q zzz " + file + " 2>/dev/null", context, &status));
+  EXPECT_EQ(status, 1);
+  ASSERT_TRUE(RunNativeCommand("grep -q zzz nosuchfile 2>/dev/null", context, &status));
+  EXPECT_EQ(status, 2);
+  ASSERT_TRUE(RunNativeCommand("rm -f " + file + " nosuchfile", context, &status));
+  EXPECT_EQ(status, 0);
+  EXPECT_NE(stat(file.c_str(), &st), 0);
+  ASSERT_TRUE(RunNativeCommand("rm nosuchfile 2>/dev/null", context, &status));
+  EXPECT_EQ(status, 1);
+  rmdir(dir);
+}
+
+TEST(Nstat, CountersInNstatsOrderAndNames) {
+  std::string snmp =
+      "Ip: Forwarding DefaultTTL InReceives\nIp: 2 64 7\n"
+      "Tcp: RtoAlgorithm RtoMin MaxConn CurrEstab InSegs\nTcp: 1 200 -1 3 9\n";
+  std::string snmp6 = "Ip6InReceives                   \t4\nIcmp6InMsgs 0\n";
+  std::string netstat = "TcpExt: SyncookiesSent BeyondWindow\nTcpExt: 0 2\n";
+  auto counters = ParseNstatCounters(snmp, snmp6, netstat);
+  std::vector<std::pair<std::string, std::uint64_t>> want = {
+      {"IpInReceives", 7},  {"TcpInSegs", 9},          {"Ip6InReceives", 4},
+      {"Icmp6InMsgs", 0},   {"TcpExtSyncookiesSent", 0}, {"TcpExtBeyondWindow", 2}};
+  EXPECT_EQ(counters, want);
+}
+
+TEST(Nstat, PrintsIncrementsSinceTheHistoryAsNstatDoes) {
+  std::vector<std::pair<std::string, std::uint64_t>> counters = {
+      {"IpInReceives", 7}, {"TcpExtBeyondWindow", 2}, {"TcpExtTCPRcvQDrop", 0}};
+  NstatOptions plain;
+  // No history: counts since the namespace began; zeros left out.
+  EXPECT_EQ(FormatNstat(plain, counters, ""),
+            "#kernel\n"
+            "IpInReceives                    7                  0.0\n"
+            "TcpExtBeyondWindow              2                  0.0\n");
+  // What nstat -n would have written at an earlier point, then the increments since.
+  std::string history = NstatHistory({{"IpInReceives", 5}, {"TcpExtBeyondWindow", 2}});
+  EXPECT_EQ(history,
+            "#kernel\n"
+            "IpInReceives                    5                  0.0\n"
+            "TcpExtBeyondWindow              2                  0.0\n");
+  EXPECT_EQ(FormatNstat(plain, counters, history),
+            "#kernel\n"
+            "IpInReceives                    2                  0.0\n");
+  NstatOptions all;
+  all.absolute = all.zeros = true;
+  all.names = {"TcpExtTCPRcvQDrop"};
+  EXPECT_EQ(FormatNstat(all, counters, history),
+            "#kernel\n"
+            "TcpExtTCPRcvQDrop               0                  0.0\n");
+  ASSERT_TRUE(ParseNstatArgs({"-sz"}).has_value());
+  EXPECT_TRUE(ParseNstatArgs({"-sz"})->no_update);
+  EXPECT_FALSE(ParseNstatArgs({"-d", "5"}).has_value());
+  EXPECT_FALSE(ParseNstatArgs({"TcpExt*"}).has_value());
 }
 
 }  // namespace
