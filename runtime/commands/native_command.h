@@ -1,7 +1,9 @@
-// Shell command lines run without a shell: the simple lines packetdrill scripts use (sysctl,
-// ip tcp_metrics flush, tc qdisc add ... pfifo, ip link set ... mtu, ethtool -K, echo into
-// /proc, set_sysctls.py, and shell scripts made only of such lines) are done natively through
-// procfs, netlink and ioctl, so a test runs where there is no shell and no python.
+// Shell command lines run without a shell: the lines packetdrill scripts use (sysctl, ip
+// tcp_metrics flush, tc qdisc add|replace ... pfifo [limit N]|fq and tc qdisc del, ip link set
+// ... mtu, ethtool -K, echo into /proc, set_sysctls.py, rm -f, dd ... status=none, nstat,
+// grep of fixed strings in files or down a pipeline, and shell scripts made only of such lines)
+// are done natively through procfs, netlink and ioctl, so a test runs where there is no shell
+// and no python.
 #ifndef PKTC_RUNTIME_COMMANDS_NATIVE_COMMAND_H_
 #define PKTC_RUNTIME_COMMANDS_NATIVE_COMMAND_H_
 
