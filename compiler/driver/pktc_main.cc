@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "driver/driver.h"
+#include "driver/targets.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -11,7 +12,7 @@ namespace {
 cl::OptionCategory kCategory("pktc options");
 
 cl::list<std::string> inputs(cl::Positional, cl::desc("<script.pkt> (several with --check)"),
-                             cl::OneOrMore, cl::cat(kCategory));
+                             cl::ZeroOrMore, cl::cat(kCategory));
 cl::opt<std::string> output("o", cl::desc("Output file (default: the script name without .pkt; "
                                           "'-' is stdout with --emit=cpp)"),
                             cl::value_desc("file"), cl::cat(kCategory));
@@ -39,6 +40,15 @@ cl::opt<std::string> sanitize(
              "script's code gets them and the test links the runtime built with ASan and UBSan, "
              "dynamically; for finding bugs, not for shipping"),
     cl::value_desc("list"), cl::cat(kCategory));
+cl::opt<std::string> target(
+    "target",
+    cl::desc("Build the test for this target (a triple, e.g. aarch64-linux-gnu): its runtime "
+             "and its cross compiler <triple>-g++ are used (default: the host's)"),
+    cl::value_desc("triple"), cl::cat(kCategory));
+cl::opt<bool> print_targets("print-targets",
+                            cl::desc("List the targets whose runtime is installed, the default "
+                                     "(the host's) first, and exit"),
+                            cl::cat(kCategory));
 cl::opt<bool> deps_only("M", cl::desc("Print a Make rule of the files the script depends on; "
                                       "build nothing"),
                         cl::cat(kCategory));
@@ -64,11 +74,37 @@ int main(int argc, char** argv) {
           "  pktc --check script.pkt     report errors only\n"
           "  pktc --sanitize=address,undefined script.pkt -o test\n"
           "                              build ./test against the runtime built with ASan and\n"
-          "                              UBSan (a dynamically linked test binary)\n\n"
+          "                              UBSan (a dynamically linked test binary)\n"
+          "  pktc --target=aarch64-linux-gnu script.pkt -o test\n"
+          "                              build a static arm64 ./test with aarch64-linux-gnu-g++\n"
+          "  pktc --print-targets        list the installed targets\n\n"
           "The C++ compiler is $CXX (default: the one pktc was built with); it links with lld\n"
           "where ld.lld is installed, or with $PKTC_LINKER (bfd, gold, lld) when set.\n",
           &llvm::errs())) {
     return 2;
+  }
+  if (print_targets) {
+    static int anchor;
+    for (const std::string& t : pktc::InstalledTargets(pktc::PktcPrefix(argv[0], &anchor))) {
+      llvm::outs() << t << "\n";
+    }
+    return 0;
+  }
+  if (inputs.empty()) {
+    llvm::errs() << "pktc: Not enough positional command line arguments specified!\n"
+                 << "Must specify at least 1 positional argument: See: pktc --help\n";
+    return 2;
+  }
+  if (target.getNumOccurrences() > 0) {
+    if (std::string error = pktc::CheckTargetName(target); !error.empty()) {
+      llvm::errs() << "pktc: error: " << error << "\n";
+      return 2;
+    }
+    if (sanitize.getNumOccurrences() > 0 && !pktc::TargetVariant(target).empty()) {
+      llvm::errs() << "pktc: error: --sanitize is only available for the host's target ("
+                   << pktc::HostTarget() << ")\n";
+      return 2;
+    }
   }
   if (inputs.size() > 1 && !check) {
     llvm::errs() << "pktc: error: several scripts are only accepted with --check\n";
@@ -83,6 +119,7 @@ int main(int argc, char** argv) {
     }
   }
   options.input = inputs.front();
+  options.target = target;
   options.output = output;
   options.defines.assign(defines.begin(), defines.end());
   options.defines.insert(options.defines.end(), long_defines.begin(), long_defines.end());
