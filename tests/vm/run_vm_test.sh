@@ -4,14 +4,20 @@
 # in the initramfs. Checks the KTAP and the verdict: exit 1, the real scripts "ok", expect_fail
 # "not ok ... # exit=1". (Not hello_server.pkt: on a slow TCG guest the kernel may ACK the request
 # before the reply is written, which that script does not allow.)
-# Exits 77 (skipped) when qemu, cpio, gcc or a readable kernel image is missing.
+# Exits 77 (skipped) when qemu, cpio, gcc or a readable kernel image is missing. With ARCH arm64
+# the same set runs on Debian's arm64 kernel (scripts/vm --arch arm64), compiled with
+# pktc --target=aarch64-linux-gnu; skipped also where pktc has no aarch64 runtime.
 #
-# usage: run_vm_test.sh SOURCE_DIR PKTC [CORPUS_DIR]
+# usage: run_vm_test.sh SOURCE_DIR PKTC [CORPUS_DIR] [ARCH]
 set -u
-src=$1 pktc=$2 corpus=${3:-}
+src=$1 pktc=$2 corpus=${3:-} arch=${4:-x86_64}
 
-if ! "$src/scripts/vm" --check-deps; then
-  echo "SKIP: scripts/vm cannot run here (see above)"
+if ! "$src/scripts/vm" --arch "$arch" --check-deps; then
+  echo "SKIP: scripts/vm --arch $arch cannot run here (see above)"
+  exit 77
+fi
+if [ "$arch" = arm64 ] && ! "$pktc" --print-targets | grep -qx aarch64-linux-gnu; then
+  echo "SKIP: pktc has no aarch64-linux-gnu runtime (pktc --print-targets; configure with the cross compiler installed)"
   exit 77
 fi
 
@@ -22,7 +28,7 @@ log=$(mktemp "${TMPDIR:-/tmp}/pktc-vm-test.XXXXXX")
 trap 'rm -f "$log"' EXIT INT TERM
 
 rc=0
-"$src/scripts/vm" -q --pktc "$pktc" --log "$log" "$@" "$src/tests/vm/expect_fail.pkt" || rc=$?
+"$src/scripts/vm" --arch "$arch" -q --pktc "$pktc" --log "$log" "$@" "$src/tests/vm/expect_fail.pkt" || rc=$?
 echo "scripts/vm exit status: $rc"
 
 fail() {
