@@ -78,8 +78,9 @@ int main(int argc, char** argv) {
           "  pktc --target=aarch64-linux-gnu script.pkt -o test\n"
           "                              build a static arm64 ./test with aarch64-linux-gnu-g++\n"
           "  pktc --print-targets        list the installed targets\n\n"
-          "The C++ compiler is $CXX (default: the one pktc was built with); it links with lld\n"
-          "where ld.lld is installed, or with $PKTC_LINKER (bfd, gold, lld) when set.\n",
+          "The C++ compiler is $CXX (default: the one pktc was built with), or <triple>-g++\n"
+          "for --target=<triple>; it links with lld where ld.lld is installed, or with\n"
+          "$PKTC_LINKER (bfd, gold, lld) when set.\n",
           &llvm::errs())) {
     return 2;
   }
