@@ -12,7 +12,7 @@ namespace {
 cl::OptionCategory kCategory("pktc options");
 
 cl::list<std::string> inputs(cl::Positional, cl::desc("<script.pkt> (several with --check)"),
-                             cl::ZeroOrMore, cl::cat(kCategory));
+                             cl::OneOrMore, cl::cat(kCategory));
 cl::opt<std::string> output("o", cl::desc("Output file (default: the script name without .pkt; "
                                           "'-' is stdout with --emit=cpp)"),
                             cl::value_desc("file"), cl::cat(kCategory));
@@ -49,6 +49,32 @@ cl::opt<bool> print_targets("print-targets",
                             cl::desc("List the targets whose runtime is installed, the default "
                                      "(the host's) first, and exit"),
                             cl::cat(kCategory));
+
+/// --print-targets: one installed target a line, the host's first.
+int PrintTargets(const char* argv0) {
+  static int anchor;
+  for (const std::string& t : pktc::InstalledTargets(pktc::PktcPrefix(argv0, &anchor))) {
+    llvm::outs() << t << "\n";
+  }
+  return 0;
+}
+
+/// Checks --target and puts it into `options`; 0, or the exit status after a one-line error.
+int ApplyTarget(pktc::DriverOptions* options) {
+  if (target.getNumOccurrences() == 0) return 0;
+  if (std::string error = pktc::CheckTargetName(target); !error.empty()) {
+    llvm::errs() << "pktc: error: " << error << "\n";
+    return 2;
+  }
+  if (!options->sanitizers.empty() && !pktc::TargetVariant(target).empty()) {
+    llvm::errs() << "pktc: error: --sanitize is only available for the host's target ("
+                 << pktc::HostTarget() << ")\n";
+    return 2;
+  }
+  options->target = target;
+  return 0;
+}
+
 cl::opt<bool> deps_only("M", cl::desc("Print a Make rule of the files the script depends on; "
                                       "build nothing"),
                         cl::cat(kCategory));
@@ -64,6 +90,10 @@ cl::opt<bool> phony_deps("MP", cl::desc("Add a phony target for each dependency"
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --print-targets needs no script, which the parse below insists on: answered first.
+  for (int i = 1; i < argc; ++i) {
+    if (llvm::StringRef(argv[i]) == "--print-targets") return PrintTargets(argv[0]);
+  }
   cl::SetVersionPrinter([](llvm::raw_ostream& os) { os << pktc::VersionString() << "\n"; });
   cl::HideUnrelatedOptions(kCategory);
   if (!cl::ParseCommandLineOptions(
@@ -84,29 +114,6 @@ int main(int argc, char** argv) {
           &llvm::errs())) {
     return 2;
   }
-  if (print_targets) {
-    static int anchor;
-    for (const std::string& t : pktc::InstalledTargets(pktc::PktcPrefix(argv[0], &anchor))) {
-      llvm::outs() << t << "\n";
-    }
-    return 0;
-  }
-  if (inputs.empty()) {
-    llvm::errs() << "pktc: Not enough positional command line arguments specified!\n"
-                 << "Must specify at least 1 positional argument: See: pktc --help\n";
-    return 2;
-  }
-  if (target.getNumOccurrences() > 0) {
-    if (std::string error = pktc::CheckTargetName(target); !error.empty()) {
-      llvm::errs() << "pktc: error: " << error << "\n";
-      return 2;
-    }
-    if (sanitize.getNumOccurrences() > 0 && !pktc::TargetVariant(target).empty()) {
-      llvm::errs() << "pktc: error: --sanitize is only available for the host's target ("
-                   << pktc::HostTarget() << ")\n";
-      return 2;
-    }
-  }
   if (inputs.size() > 1 && !check) {
     llvm::errs() << "pktc: error: several scripts are only accepted with --check\n";
     return 2;
@@ -120,7 +127,6 @@ int main(int argc, char** argv) {
     }
   }
   options.input = inputs.front();
-  options.target = target;
   options.output = output;
   options.defines.assign(defines.begin(), defines.end());
   options.defines.insert(options.defines.end(), long_defines.begin(), long_defines.end());
@@ -135,6 +141,7 @@ int main(int argc, char** argv) {
   options.deps_file = deps_file;
   options.deps_target = deps_target;
   options.phony_deps = phony_deps;
+  if (int status = ApplyTarget(&options); status != 0) return status;
   options.argv0 = argv[0];
   static int anchor;
   options.main_address = &anchor;
