@@ -8,17 +8,25 @@
 #                                              without it one test runs every family
 #                 [LABELS label ...]           CTest labels (always with "packetdrill")
 #                 [TIMEOUT seconds]
+#                 [TARGET triple]              build for this target (pktc --target), e.g.
+#                                              aarch64-linux-gnu, into <dir>/<triple>/; on a
+#                                              host of another architecture its tests report
+#                                              skip (qemu-user cannot run them: no
+#                                              SO_TIMESTAMPNS); copy the binaries to the target
+#                                              or run them with scripts/vm --arch arm64
 #                 [OUTPUT_DIRECTORY dir]       default ${CMAKE_CURRENT_BINARY_DIR}/pktc_tests
 #                 [OUT_VAR var])               set var to the path of the test binary
 #
 #   pktc_add_tests(SCRIPTS <a.pkt> ... | DIRECTORY <dir>
 #                  [PREFIX prefix] [DEFINES ...] [IP_VERSIONS ...] [LABELS ...] [TIMEOUT s]
+#                  [TARGET triple]
 #                  [OUTPUT_DIRECTORY dir] [OUT_VAR var])
 #       one pktc_add_test per script, named <prefix><script name without .pkt>; DIRECTORY takes
 #       every *.pkt in dir (CMake runs again when one is added). OUT_VAR receives the binaries.
 #
 # Each script becomes a custom command (pktc -MD -MF <bin>.d with DEPFILE, so editing the .pkt or
-# a helper file it embeds, such as ./defaults.sh, rebuilds that binary only), a target <name>
+# a helper file it embeds, such as ./defaults.sh, rebuilds that binary only; for a TARGET the
+# depfile names that target's runtime too, and the binary goes to <dir>/<triple>/), a target <name>
 # that is built by "all", and CTest tests with SKIP_RETURN_CODE 4 (kselftest's skip: no root or
 # no /dev/net/tun). The binaries create their own network namespaces and can run in parallel.
 
@@ -35,7 +43,7 @@ cmake_policy(VERSION 3.20)
 
 function(pktc_add_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg ""
-    "NAME;TIMEOUT;OUTPUT_DIRECTORY;OUT_VAR" "SOURCES;DEFINES;IP_VERSIONS;LABELS")
+    "NAME;TIMEOUT;OUTPUT_DIRECTORY;OUT_VAR;TARGET" "SOURCES;DEFINES;IP_VERSIONS;LABELS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "pktc_add_test: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -66,6 +74,18 @@ function(pktc_add_test)
   else()
     set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/pktc_tests")
   endif()
+  # A cross target's binaries go apart from the host's; on another architecture they are built
+  # but cannot run here, and their tests say so.
+  set(target_flag "")
+  set(foreign "")
+  if(arg_TARGET)
+    set(target_flag "--target=${arg_TARGET}")
+    set(out_dir "${out_dir}/${arg_TARGET}")
+    string(REGEX REPLACE "-.*" "" target_arch "${arg_TARGET}")
+    if(NOT target_arch STREQUAL CMAKE_HOST_SYSTEM_PROCESSOR)
+      set(foreign "a ${arg_TARGET} test binary does not run on this ${CMAKE_HOST_SYSTEM_PROCESSOR} host: run it on the target (or scripts/vm --arch arm64)")
+    endif()
+  endif()
   file(MAKE_DIRECTORY "${out_dir}")
   set(bin "${out_dir}/${arg_NAME}")
 
@@ -77,7 +97,7 @@ function(pktc_add_test)
   cmake_path(RELATIVE_PATH source BASE_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE shown)
   add_custom_command(
     OUTPUT "${bin}"
-    COMMAND ${pktc_exe} ${defines} -MD -MF "${bin}.d" -o "${bin}" "${source}"
+    COMMAND ${pktc_exe} ${target_flag} ${defines} -MD -MF "${bin}.d" -o "${bin}" "${source}"
     # The .pkt and its embedded helper files come from the depfile; a new pktc or runtime
     # rebuilds every test.
     DEPENDS "${source}" ${pktc_exe} ${pktc_runtime}
@@ -88,14 +108,18 @@ function(pktc_add_test)
 
   set(labels packetdrill ${arg_LABELS})
   set(tests "")
+  set(run "${bin}")
+  if(foreign)
+    set(run sh -c "echo 'SKIP: ${foreign}' && exit 4" "${bin}")
+  endif()
   if(arg_IP_VERSIONS)
     foreach(family IN LISTS arg_IP_VERSIONS)
-      add_test(NAME ${arg_NAME}.${family} COMMAND "${bin}" --ip_version=${family}
+      add_test(NAME ${arg_NAME}.${family} COMMAND ${run} --ip_version=${family}
                WORKING_DIRECTORY "${out_dir}")
       list(APPEND tests ${arg_NAME}.${family})
     endforeach()
   else()
-    add_test(NAME ${arg_NAME} COMMAND "${bin}" WORKING_DIRECTORY "${out_dir}")
+    add_test(NAME ${arg_NAME} COMMAND ${run} WORKING_DIRECTORY "${out_dir}")
     list(APPEND tests ${arg_NAME})
   endif()
   set_tests_properties(${tests} PROPERTIES SKIP_RETURN_CODE 4 LABELS "${labels}")
@@ -110,7 +134,7 @@ endfunction()
 
 function(pktc_add_tests)
   cmake_parse_arguments(PARSE_ARGV 0 arg ""
-    "DIRECTORY;PREFIX;TIMEOUT;OUTPUT_DIRECTORY;OUT_VAR" "SCRIPTS;DEFINES;IP_VERSIONS;LABELS")
+    "DIRECTORY;PREFIX;TIMEOUT;OUTPUT_DIRECTORY;OUT_VAR;TARGET" "SCRIPTS;DEFINES;IP_VERSIONS;LABELS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "pktc_add_tests: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -133,7 +157,7 @@ function(pktc_add_tests)
   endif()
 
   set(pass_on "")
-  foreach(keyword TIMEOUT OUTPUT_DIRECTORY)
+  foreach(keyword TIMEOUT OUTPUT_DIRECTORY TARGET)
     if(arg_${keyword})
       list(APPEND pass_on ${keyword} "${arg_${keyword}}")
     endif()

@@ -43,5 +43,16 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # pktc runs the C++ compiler (and its static libc/libstdc++) on every script; the shared
 # libraries pktc itself needs (libfmt, libtinfo, ...) come from dpkg-shlibdeps.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "g++")
+# The runtime of every cross target is in the package; its compiler is not needed to use the rest.
+set(pktc_cross_compilers "")
+foreach(triple ${PKTC_TARGETS})
+  if(NOT triple STREQUAL PKTC_HOST_TARGET)
+    string(REPLACE "_" "-" package "g++-${triple}")
+    list(APPEND pktc_cross_compilers ${package})
+  endif()
+endforeach()
+if(pktc_cross_compilers)
+  string(REPLACE ";" ", " CPACK_DEBIAN_PACKAGE_SUGGESTS "${pktc_cross_compilers}")
+endif()
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 include(CPack)

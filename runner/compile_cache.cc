@@ -82,24 +82,33 @@ int RunCommand(const std::vector<std::string>& argv, std::string* out) {
 }
 
 std::string CompileCached(const std::string& pktc, const std::string& cache_dir,
-                          const std::string& script) {
+                          const std::string& script, const std::string& target) {
+  std::vector<std::string> target_flag;
+  if (!target.empty()) target_flag.push_back("--target=" + target);
+  auto with_target = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin() + 1, target_flag.begin(), target_flag.end());
+    return argv;
+  };
   std::string deps;
-  if (RunCommand({pktc, "-M", script, "-o", "x"}, &deps) != 0) {
+  if (RunCommand(with_target({pktc, "-M", script, "-o", "x"}), &deps) != 0) {
     RunCommand({pktc, "--check", script}, nullptr);
     return "";
   }
-  std::string key_material = ReadFile(pktc.find('/') != std::string::npos ? pktc : "") + deps;
+  // The depfile of a cross target's binary names that target's runtime too (read below).
+  std::string key_material = "target=" + target + "\n" +
+                             ReadFile(pktc.find('/') != std::string::npos ? pktc : "") + deps;
   std::istringstream lines(deps);
   std::string word;
   while (lines >> word) {
     if (word == "\\" || word.back() == ':') continue;
     key_material += ReadFile(word);
   }
-  std::string binary = cache_dir + "/" + TestName(script) + "-" + Hash(key_material);
+  std::string binary = cache_dir + "/" + TestName(script) + "-" + (target.empty() ? "" : target + "-") +
+                       Hash(key_material);
   struct stat st;
   if (stat(binary.c_str(), &st) == 0) return binary;
   mkdir(cache_dir.c_str(), 0755);
-  if (RunCommand({pktc, script, "-o", binary}, nullptr) != 0) return "";
+  if (RunCommand(with_target({pktc, script, "-o", binary}), nullptr) != 0) return "";
   return binary;
 }
 

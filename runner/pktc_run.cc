@@ -73,7 +73,7 @@ bool CompileScripts(std::vector<TestCase>& tests, const RunnerOptions& o) {
     for (std::size_t i; (i = next++) < tests.size();) {
       TestCase& t = tests[i];
       if (t.source.empty()) continue;
-      t.binary = CompileCached(o.pktc, o.cache_dir, t.source);
+      t.binary = CompileCached(o.pktc, o.cache_dir, t.source, o.target);
       if (t.binary.empty()) {
         t.exit_code = 1;
         t.output = "not ok 1 compile\n# pktc could not compile " + t.source + "\n";

@@ -74,6 +74,8 @@ void PrintUsage() {
       "  --pktc PATH     compiler for .pkt arguments (default: pktc next to pktc-run, or PATH)\n"
       "  --cache DIR     compiled binaries, and each test's last duration and timing margin:\n"
       "                  the longest start first (default: $XDG_CACHE_HOME/pktc or ~/.cache/pktc)\n"
+      "  --target TRIPLE compile .pkt arguments with pktc --target=TRIPLE (cached apart from\n"
+      "                  the host's); the binaries then run only where that target can run\n"
       "  --timeout S     per test (default 300)\n"
       "  -q              no progress lines\n"
       "Prints nested KTAP and a summary; exit 0 when every test passed, was flaky or skipped,\n"
@@ -138,6 +140,11 @@ bool ParseRunnerOptions(int argc, char** argv, RunnerOptions* o, std::string* er
     } else if (a == "--pktc") {
       if (!take("--pktc")) return false;
       o->pktc = value;
+    } else if (a == "--target") {
+      if (!take("--target")) return false;
+      o->target = value;
+    } else if (a.rfind("--target=", 0) == 0) {
+      o->target = a.substr(9);
     } else if (a == "--cache") {
       if (!take("--cache")) return false;
       o->cache_dir = value;

@@ -18,6 +18,7 @@ struct RunnerOptions {
   std::string junit;
   std::string pktc;
   std::string cache_dir;
+  std::string target;  ///< --target: pktc --target for .pkt arguments (part of the cache key).
   bool quiet = false;
   bool skip_missing_features = false;
   int timeout_seconds = 300;

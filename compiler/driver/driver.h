@@ -27,6 +27,8 @@ struct DriverOptions {
   /// --sanitize: "address", "undefined" or both, in that order (ParseSanitizers); empty for a
   /// normal, static test binary.
   std::vector<std::string> sanitizers;
+  /// --target: the triple to build the test binary for (targets.h); empty for the host's.
+  std::string target;
   std::string argv0;         ///< To find the runtime next to the pktc executable.
   void* main_address = nullptr;
 };

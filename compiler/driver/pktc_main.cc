@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "driver/driver.h"
+#include "driver/targets.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -39,6 +40,41 @@ cl::opt<std::string> sanitize(
              "script's code gets them and the test links the runtime built with ASan and UBSan, "
              "dynamically; for finding bugs, not for shipping"),
     cl::value_desc("list"), cl::cat(kCategory));
+cl::opt<std::string> target(
+    "target",
+    cl::desc("Build the test for this target (a triple, e.g. aarch64-linux-gnu): its runtime "
+             "and its cross compiler <triple>-g++ are used (default: the host's)"),
+    cl::value_desc("triple"), cl::cat(kCategory));
+cl::opt<bool> print_targets("print-targets",
+                            cl::desc("List the targets whose runtime is installed, the default "
+                                     "(the host's) first, and exit"),
+                            cl::cat(kCategory));
+
+/// --print-targets: one installed target a line, the host's first.
+int PrintTargets(const char* argv0) {
+  static int anchor;
+  for (const std::string& t : pktc::InstalledTargets(pktc::PktcPrefix(argv0, &anchor))) {
+    llvm::outs() << t << "\n";
+  }
+  return 0;
+}
+
+/// Checks --target and puts it into `options`; 0, or the exit status after a one-line error.
+int ApplyTarget(pktc::DriverOptions* options) {
+  if (target.getNumOccurrences() == 0) return 0;
+  if (std::string error = pktc::CheckTargetName(target); !error.empty()) {
+    llvm::errs() << "pktc: error: " << error << "\n";
+    return 2;
+  }
+  if (!options->sanitizers.empty() && !pktc::TargetVariant(target).empty()) {
+    llvm::errs() << "pktc: error: --sanitize is only available for the host's target ("
+                 << pktc::HostTarget() << ")\n";
+    return 2;
+  }
+  options->target = target;
+  return 0;
+}
+
 cl::opt<bool> deps_only("M", cl::desc("Print a Make rule of the files the script depends on; "
                                       "build nothing"),
                         cl::cat(kCategory));
@@ -54,6 +90,10 @@ cl::opt<bool> phony_deps("MP", cl::desc("Add a phony target for each dependency"
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --print-targets needs no script, which the parse below insists on: answered first.
+  for (int i = 1; i < argc; ++i) {
+    if (llvm::StringRef(argv[i]) == "--print-targets") return PrintTargets(argv[0]);
+  }
   cl::SetVersionPrinter([](llvm::raw_ostream& os) { os << pktc::VersionString() << "\n"; });
   cl::HideUnrelatedOptions(kCategory);
   if (!cl::ParseCommandLineOptions(
@@ -64,9 +104,13 @@ int main(int argc, char** argv) {
           "  pktc --check script.pkt     report errors only\n"
           "  pktc --sanitize=address,undefined script.pkt -o test\n"
           "                              build ./test against the runtime built with ASan and\n"
-          "                              UBSan (a dynamically linked test binary)\n\n"
-          "The C++ compiler is $CXX (default: the one pktc was built with); it links with lld\n"
-          "where ld.lld is installed, or with $PKTC_LINKER (bfd, gold, lld) when set.\n",
+          "                              UBSan (a dynamically linked test binary)\n"
+          "  pktc --target=aarch64-linux-gnu script.pkt -o test\n"
+          "                              build a static arm64 ./test with aarch64-linux-gnu-g++\n"
+          "  pktc --print-targets        list the installed targets\n\n"
+          "The C++ compiler is $CXX (default: the one pktc was built with), or <triple>-g++\n"
+          "for --target=<triple>; it links with lld where ld.lld is installed, or with\n"
+          "$PKTC_LINKER (bfd, gold, lld) when set.\n",
           &llvm::errs())) {
     return 2;
   }
@@ -97,6 +141,7 @@ int main(int argc, char** argv) {
   options.deps_file = deps_file;
   options.deps_target = deps_target;
   options.phony_deps = phony_deps;
+  if (int status = ApplyTarget(&options); status != 0) return status;
   options.argv0 = argv[0];
   static int anchor;
   options.main_address = &anchor;

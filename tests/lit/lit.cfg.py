@@ -52,3 +52,17 @@ if shutil.which("setpriv"):
              "unshare", "-Urn", "true"]
     if os.geteuid() == 0 and subprocess.run(probe, capture_output=True).returncode == 0:
         config.available_features.add("userns")
+
+# Cross targets: an aarch64 runtime in this build and its compiler (pktc --target), and
+# qemu-user to run what it builds.
+if (os.path.isfile(os.path.join(config.pktc_build_dir, "lib", "pktc", "aarch64-linux-gnu",
+                                "libpktc_runtime.a"))
+        and shutil.which("aarch64-linux-gnu-g++")):
+    config.available_features.add("aarch64-target")
+else:
+    lit_config.note("aarch64 tests are skipped: no aarch64 runtime in this build or no "
+                    "aarch64-linux-gnu-g++ (g++-aarch64-linux-gnu)")
+if shutil.which("qemu-aarch64-static"):
+    config.available_features.add("qemu-aarch64")
+# The build tree, the prefix bin/pktc finds its runtimes under.
+config.substitutions.append(("%builddir", config.pktc_build_dir))

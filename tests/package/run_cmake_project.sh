@@ -46,6 +46,19 @@ if [ -e "$build/lib/pktc/asan-ubsan/libpktc_runtime.a" ]; then
   "$tmp/hello-sanitized" --dry_run || fail "the sanitized binary does not start"
 fi
 
+# Cross targets (pktc --target): installed as variants too, and found by the installed pktc.
+for t in $("$build/bin/pktc" --print-targets | tail -n +2); do
+  step "the installed pktc --target=$t links the installed $t runtime"
+  for f in lib/pktc/$t/libpktc_runtime.a lib/pktc/$t/include/pktc/runtime.h.gch; do
+    [ -e "$tmp/prefix/$f" ] || fail "not installed: $f"
+  done
+  "$tmp/prefix/bin/pktc" --print-targets | grep -qx "$t" || fail "--print-targets lacks $t"
+  "$tmp/prefix/bin/pktc" -v --target="$t" "$tmp/src/hello_server.pkt" -o "$tmp/hello-$t" \
+    2>"$tmp/target.log" || { cat "$tmp/target.log"; fail "pktc --target=$t from the install tree"; }
+  grep -q "$tmp/prefix/lib/pktc/$t/libpktc_runtime.a" "$tmp/target.log" ||
+    fail "pktc --target=$t did not link the installed variant"
+done
+
 step "configure examples/cmake-project with -DCMAKE_PREFIX_PATH=$tmp/prefix"
 "$cmake" -S "$tmp/src" -B "$tmp/build" -G Ninja -DCMAKE_MAKE_PROGRAM="$ninja" \
   -DCMAKE_PREFIX_PATH="$tmp/prefix" >"$tmp/configure.log" 2>&1 || {
@@ -61,7 +74,15 @@ cat "$tmp/ctest.log"
 for t in hello_server.ipv4 hello_server.ipv6 client_plain_client; do
   grep -q " $t \.\.\." "$tmp/ctest.log" || fail "test $t was not registered"
 done
-if grep -q "Skipped" "$tmp/ctest.log"; then
+if [ -e "$tmp/prefix/lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" ] && command -v aarch64-linux-gnu-g++ >/dev/null; then
+  step "pktc_add_test(TARGET aarch64-linux-gnu): an arm64 binary, its depfile names the arm64 runtime"
+  arm=$tmp/build/pktc_tests/aarch64-linux-gnu/hello_server_arm64
+  [ "$(od -An -tu2 -j18 -N2 "$arm" | tr -d ' ')" = 183 ] || fail "$arm is not an aarch64 ELF"
+  grep -q "lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" "$arm.d" || fail "$arm.d lacks the arm64 runtime"
+  grep -q " hello_server_arm64 \.\.\.*\*\*\*Skipped" "$tmp/ctest.log" ||
+    fail "test hello_server_arm64 was not registered, or not skipped on this host"
+fi
+if grep "Skipped" "$tmp/ctest.log" | grep -qv arm64; then
   echo "NOTE: the example tests were skipped (exit 4: no root or no /dev/net/tun)"
 fi
 

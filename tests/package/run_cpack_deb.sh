@@ -44,4 +44,17 @@ echo "== the unpacked /usr/bin/pktc (stripped) builds $(basename "$script")"
 "$tmp/root/usr/bin/pktc" "$script" -o "$tmp/test" || fail "the packaged pktc cannot build a test"
 [ -x "$tmp/test" ] || fail "no test binary"
 
+# Every target the build has: in the package, listed by the packaged pktc, and usable.
+for t in $("$build/bin/pktc" --print-targets | tail -n +2); do
+  echo "== target $t"
+  for f in lib/pktc/$t/libpktc_runtime.a lib/pktc/$t/include/pktc/runtime.h.gch; do
+    grep -q " \./usr/$f\$" "$tmp/contents" || fail "not in the package: /usr/$f"
+  done
+  "$tmp/root/usr/bin/pktc" --print-targets | grep -qx "$t" || fail "the packaged pktc does not list $t"
+  if command -v "$t-g++" >/dev/null 2>&1; then
+    "$tmp/root/usr/bin/pktc" --target="$t" "$script" -o "$tmp/test-$t" ||
+      fail "the packaged pktc cannot build a test for $t"
+  fi
+done
+
 echo "PASS: $(basename "$deb")"

@@ -1,8 +1,13 @@
 // pktc-run's parts: shards, history, KTAP outcomes, weights, the JUnit merge.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <set>
 
+#include "compile_cache.h"
 #include "scheduler.h"
 #include "shard.h"
 #include "suite_report.h"
@@ -107,6 +112,39 @@ TEST(SuiteReport, ShardReportsMergeIntoOneSuite) {
       << merged;
   EXPECT_NE(merged.find("<testsuite name=\"x\""), std::string::npos);
   EXPECT_NE(merged.find("<testsuite name=\"y\""), std::string::npos);
+}
+
+// The compile cache keys on the target: a script compiled for the host and for aarch64 gets two
+// binaries (named apart), each compiled once, and pktc is given --target for the cross one. A
+// fake pktc records its command lines.
+TEST(CompileCache, DistinguishesTargets) {
+  char dir_template[] = "/tmp/pktc-cache-test.XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  std::string dir = dir_template;
+  std::string fake = dir + "/pktc", script = dir + "/s.pkt", log = dir + "/log";
+  std::ofstream(script) << "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
+  std::ofstream(fake) << "#!/bin/sh\necho \"$*\" >> " << log << "\n"
+                      << "case \" $* \" in *\" -M \"*) echo \"x: " << script << "\" ;;\n"
+                      << "*) for a; do [ \"$prev\" = -o ] && echo \"$*\" > \"$a\"; prev=$a; done ;; esac\n";
+  chmod(fake.c_str(), 0755);
+  std::string cache = dir + "/cache";
+  std::string host = CompileCached(fake, cache, script);
+  std::string arm = CompileCached(fake, cache, script, "aarch64-linux-gnu");
+  ASSERT_FALSE(host.empty());
+  ASSERT_FALSE(arm.empty());
+  EXPECT_NE(host, arm);
+  EXPECT_NE(arm.find("/s-aarch64-linux-gnu-"), std::string::npos) << arm;
+  EXPECT_EQ(ReadFile(host).find("--target"), std::string::npos) << ReadFile(host);
+  EXPECT_NE(ReadFile(arm).find("--target=aarch64-linux-gnu"), std::string::npos) << ReadFile(arm);
+  // Cached: the same answers without compiling again (only pktc -M runs).
+  EXPECT_EQ(CompileCached(fake, cache, script), host);
+  EXPECT_EQ(CompileCached(fake, cache, script, "aarch64-linux-gnu"), arm);
+  std::string calls = ReadFile(log);
+  std::size_t builds = 0;
+  for (std::size_t at = 0; (at = calls.find(" -o " + cache, at)) != std::string::npos; ++at) ++builds;
+  EXPECT_EQ(builds, 2u) << calls;
+  std::string rm = "rm -rf " + dir;
+  EXPECT_EQ(std::system(rm.c_str()), 0);
 }
 
 }  // namespace
