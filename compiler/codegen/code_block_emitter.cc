@@ -76,7 +76,8 @@ CppExpr Not(const Expr& operand) {
     return {Paren(v, v.prec <= kEquality) + " == 0", kEquality};
   }
   CppExpr c = Condition(operand);
-  return {"!" + Paren(c, c.prec < kUnaryPrec), kUnaryPrec};
+  // std::string first: GCC 12 at -O3 warns (-Wrestrict, a false positive) on "!" + rvalue.
+  return {std::string("!") + Paren(c, c.prec < kUnaryPrec), kUnaryPrec};
 }
 
 int InfixPrec(const std::string& op) {
@@ -215,7 +216,7 @@ std::vector<Piece> Pieces(const Expr& e) {
   if (e.kind == Kind::kFormat) return FormatPieces(e);
   if (e.type == Type::kBool) {
     CppExpr c = Condition(e);
-    return {{false, "(" + Paren(c, c.prec <= kTernary) + " ? \"True\" : \"False\")", false}};
+    return {{false, std::string("(") + Paren(c, c.prec <= kTernary) + " ? \"True\" : \"False\")", false}};
   }
   return {{false, "std::to_string(" + Value(e).text + ")", true}};
 }
