@@ -21,7 +21,7 @@
 #                  [DEFINES ...] [LABELS ...] [TIMEOUT s] [OUTPUT_DIRECTORY dir] [OUT_VAR var]
 #                  [SINGLE_TEST])
 #       every script linked into one suite binary <name> (pktc a.pkt b.pkt -o <name>): the
-#       runtime once, each script's code on its own (about 25 KB a script against 2.5 MB for a
+#       runtime once, each script's code on its own (about 10 KB a script against 2.9 MB for a
 #       binary of its own). One CTest test per script, <name>.<script name>, running
 #       `<name> <script name>` (the script exactly as its own binary would run); with
 #       SINGLE_TEST one test <name> instead, which runs them all with nested KTAP. OUT_VAR
