@@ -5,6 +5,7 @@
 #include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,8 +63,12 @@ int RunScript(const ScriptInfo& script, const std::vector<std::string>& args) {
   }
   std::fflush(stdout);
   std::fflush(stderr);
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0) {
+    // Nothing outlives the suite: the script dies with it, and its families with the script.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(kExitFail);
     dup2(out[1], STDOUT_FILENO);
     dup2(out[1], STDERR_FILENO);
     close(out[0]);
