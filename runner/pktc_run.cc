@@ -1,14 +1,19 @@
 // pktc-run: runs many pktc test binaries (or .pkt scripts, compiled on the fly through a cache)
 // in parallel. Each binary isolates itself in namespaces, so they can run side by side. Prints
 // progress, nested KTAP, a summary table, optionally merged JUnit XML; exits 1 on any failure.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <vector>
 #include <thread>
 #include <time.h>
 
@@ -50,6 +55,41 @@ std::string DefaultCacheDir() {
   return base + "/pktc";
 }
 
+/// The test names in a suite binary, from `binary --list`; false for a binary of one script
+/// (which rejects --list as an unknown option) or one that cannot run.
+bool ListSuite(const std::string& binary, std::vector<std::string>* names) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return false;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, STDERR_FILENO);
+    execl(binary.c_str(), binary.c_str(), "--list", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; pid > 0 && ((n = read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR));) {
+    if (n > 0) out.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fds[0]);
+  if (pid < 0) return false;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return false;
+  std::size_t start = 0;
+  while (start < out.size()) {
+    std::size_t end = out.find('\n', start);
+    if (end == std::string::npos) end = out.size();
+    if (end > start) names->push_back(out.substr(start, end - start));
+    start = end + 1;
+  }
+  return true;
+}
+
 std::vector<TestCase> MakeTests(const RunnerOptions& o) {
   std::vector<TestCase> tests;
   for (const std::string& input : o.inputs) {
@@ -59,6 +99,17 @@ std::vector<TestCase> MakeTests(const RunnerOptions& o) {
       t.source = input;
     } else {
       t.binary = input.find('/') != std::string::npos ? input : "./" + input;
+      // A suite binary is one test per script in it, each run as `suite NAME`.
+      std::vector<std::string> names;
+      if (ListSuite(t.binary, &names)) {
+        for (const std::string& name : names) {
+          TestCase s = t;
+          s.name = name;
+          s.suite_name = name;
+          tests.push_back(s);
+        }
+        continue;
+      }
     }
     tests.push_back(t);
   }

@@ -58,6 +58,8 @@ void PrintUsage() {
       "usage: pktc-run [options] TEST... [-- ARGS for every test]\n"
       "       pktc-run --merge-junit OUT.xml IN.xml...\n"
       "Runs pktc test binaries, or .pkt scripts compiled on the fly (cached), in parallel.\n"
+      "A suite binary (pktc a.pkt b.pkt -o suite) counts as one test per script it holds\n"
+      "(from suite --list), each run as `suite NAME` and reported under its script's name.\n"
       "  -j N            tests at a time (default: 4 per CPU; a test whose timing margin was\n"
       "                  small in earlier runs takes more room, one with a tiny margin runs alone)\n"
       "  --retries N     rerun a family that failed only on a time window, alone, up to N times\n"

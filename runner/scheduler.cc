@@ -31,6 +31,7 @@ void Start(TestCase& t, const RunSettings& settings) {
   // no temporary file exists that a killed runner could leave behind.
   if (settings.junit && t.junit_fd < 0) t.junit_fd = memfd_create("pktc-junit", MFD_CLOEXEC);
   std::vector<std::string> argv = {t.binary};
+  if (!t.suite_name.empty()) argv.push_back(t.suite_name);  // The script's own binary, then.
   if (t.junit_fd >= 0) argv.insert(argv.end(), {"--junit", "/proc/self/fd/3"});
   argv.insert(argv.end(), settings.args.begin(), settings.args.end());
   argv.insert(argv.end(), t.extra_args.begin(), t.extra_args.end());
@@ -168,6 +169,7 @@ void RetryTimingFailures(std::vector<TestCase>& tests, int retries, const RunSet
         std::vector<TestCase> retry(1);
         retry[0].name = t.name;
         retry[0].binary = t.binary;
+        retry[0].suite_name = t.suite_name;
         retry[0].extra_args = {"--ip_version=" + f.family};
         RunTests(retry, {0}, {1}, alone, interrupted);
         t.output += "# pktc-run: retry " + std::to_string(attempt) + " of " +

@@ -25,6 +25,8 @@ struct TestCase {
   std::string name;    ///< Script name without .pkt
   std::string source;  ///< The .pkt, if compiled here
   std::string binary;
+  /// In a suite binary (pktc a.pkt b.pkt -o suite): the script's name, run as `binary NAME`.
+  std::string suite_name;
   std::string output;  ///< Everything the binary printed (retries appended)
   int junit_fd = -1;   ///< memfd holding its JUnit report
   int exit_code = -1;  ///< -1 while it has not run

@@ -2,6 +2,8 @@
 #include "driver/driver.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -11,12 +13,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <thread>
 
 #include "codegen/cpp_emitter.h"
 #include "codegen/runtime_support.h"
@@ -243,14 +247,17 @@ std::string DefaultOutput(const std::string& input, EmitKind emit) {
   return emit == EmitKind::kCpp ? base + ".cc" : base;
 }
 
-/// The compiler command lines that turn `source` into `binary` against a runtime variant: one,
-/// or a compile and then a link where generated code gets other sanitizers than the variant was
-/// built with (the variant's archive needs all of its sanitizer runtimes at link time).
-std::vector<std::vector<std::string>> CompilerCommands(const DriverOptions& options,
-                                                       const RuntimeVariant& variant,
-                                                       const RuntimePaths& runtime,
-                                                       const std::string& source,
-                                                       const std::string& binary) {
+/// The pieces of the compiler command lines for generated code against a runtime variant.
+struct CompilerCommandParts {
+  std::vector<std::string> compile;     ///< Compiler, code flags, -pipe, -I...: add the source.
+  std::vector<std::string> link;        ///< Compiler, variant and link flags: add the objects.
+  std::vector<std::string> link_flags;  ///< -static, -fuse-ld=...
+  /// Whether one command may compile and link (the code's flags are the variant's own).
+  bool one_step = true;
+};
+
+CompilerCommandParts CompilerParts(const DriverOptions& options, const RuntimeVariant& variant,
+                                   const RuntimePaths& runtime) {
   const char* cxx = std::getenv("CXX");
   std::vector<std::string> base = {!variant.cxx.empty() ? variant.cxx
                                    : cxx && *cxx     ? cxx
@@ -288,22 +295,71 @@ std::vector<std::vector<std::string>> CompilerCommands(const DriverOptions& opti
   auto append = [](std::vector<std::string>* to, const std::vector<std::string>& from) {
     to->insert(to->end(), from.begin(), from.end());
   };
-  std::vector<std::string> compile = base;
-  append(&compile, code_flags);
-  compile.push_back("-pipe");  // No temporary assembly file.
-  for (const std::string& dir : runtime.include_dirs) compile.push_back("-I" + dir);
-  if (one_step) {
-    append(&compile, link_flags);
+  CompilerCommandParts parts;
+  parts.compile = base;
+  append(&parts.compile, code_flags);
+  parts.compile.push_back("-pipe");  // No temporary assembly file.
+  for (const std::string& dir : runtime.include_dirs) parts.compile.push_back("-I" + dir);
+  parts.link = base;
+  append(&parts.link, variant.cxx_flags);
+  append(&parts.link, link_flags);
+  parts.link_flags = link_flags;
+  parts.one_step = one_step;
+  return parts;
+}
+
+/// The compiler command lines that turn `source` into `binary` against a runtime variant: one,
+/// or a compile and then a link where generated code gets other sanitizers than the variant was
+/// built with (the variant's archive needs all of its sanitizer runtimes at link time).
+std::vector<std::vector<std::string>> CompilerCommands(const DriverOptions& options,
+                                                       const RuntimeVariant& variant,
+                                                       const RuntimePaths& runtime,
+                                                       const std::string& source,
+                                                       const std::string& binary) {
+  CompilerCommandParts parts = CompilerParts(options, variant, runtime);
+  auto append = [](std::vector<std::string>* to, const std::vector<std::string>& from) {
+    to->insert(to->end(), from.begin(), from.end());
+  };
+  std::vector<std::string> compile = parts.compile;
+  if (parts.one_step) {
+    append(&compile, parts.link_flags);
     append(&compile, {source, runtime.library, "-o", binary});
     return {compile};
   }
   std::string object = binary + ".o";
   append(&compile, {"-c", source, "-o", object});
-  std::vector<std::string> link = base;
-  append(&link, variant.cxx_flags);
-  append(&link, link_flags);
+  std::vector<std::string> link = parts.link;
   append(&link, {object, runtime.library, "-o", binary});
   return {compile, link};
+}
+
+/// Moves the linked `binary` to `output` in one step (or copies it onto a device such as
+/// /dev/null); returns the exit code.
+int InstallBinary(const std::string& binary, const std::string& output) {
+  struct stat st;
+  bool special_output = stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+  if (special_output) {
+    // -o /dev/null: a check that the script builds; never replace a device node.
+    std::ifstream in(binary, std::ios::binary);
+    std::ofstream out(output, std::ios::binary);
+    out << in.rdbuf();
+    return out ? 0 : 1;
+  }
+  if (std::rename(binary.c_str(), output.c_str()) == 0) return 0;
+  if (errno == EXDEV) {
+    // Different file systems: copy next to the target, then rename there.
+    std::string tmp = output + ".tmp" + std::to_string(getpid());
+    if (!llvm::sys::fs::copy_file(binary, tmp) &&
+        !llvm::sys::fs::setPermissions(tmp, llvm::sys::fs::all_exe | llvm::sys::fs::owner_all) &&
+        std::rename(tmp.c_str(), output.c_str()) == 0) {
+      return 0;
+    }
+    Fail("cannot write '" + output + "': " + std::strerror(errno));
+    std::remove(tmp.c_str());
+    return 1;
+  }
+  Fail("cannot write '" + output + "': " + std::strerror(errno));
+  return 1;
 }
 
 int BuildExecutable(const std::string& cpp, const std::string& output,
@@ -344,32 +400,8 @@ int BuildExecutable(const std::string& cpp, const std::string& output,
       status = RunProcess(argv, std::string(dir), options.verbose);
       if (status != 0) break;
     }
-    struct stat st;
-    bool special_output = stat(output.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
-    if (status == 0 && special_output) {
-      // -o /dev/null: a check that the script builds; never replace a device node.
-      std::ifstream in(binary, std::ios::binary);
-      std::ofstream out(output, std::ios::binary);
-      out << in.rdbuf();
-      rc = out ? 0 : 1;
-    } else if (status == 0) {
-      if (std::rename(binary.c_str(), output.c_str()) == 0) {
-        rc = 0;
-      } else if (errno == EXDEV) {
-        // Different file systems: copy next to the target, then rename there.
-        std::string tmp = output + ".tmp" + std::to_string(getpid());
-        if (!llvm::sys::fs::copy_file(binary, tmp) &&
-            !llvm::sys::fs::setPermissions(tmp,
-                                           llvm::sys::fs::all_exe | llvm::sys::fs::owner_all) &&
-            std::rename(tmp.c_str(), output.c_str()) == 0) {
-          rc = 0;
-        } else {
-          Fail("cannot write '" + output + "': " + std::strerror(errno));
-          std::remove(tmp.c_str());
-        }
-      } else {
-        Fail("cannot write '" + output + "': " + std::strerror(errno));
-      }
+    if (status == 0) {
+      rc = InstallBinary(binary, output);
     } else if (status > 0) {
       Fail("the C++ compiler failed on the code generated for '" + options.input +
            "' (this is a pktc bug; rerun with --emit=cpp to see the code" +
@@ -438,17 +470,22 @@ std::string VersionString() {
   return std::string("pktc ") + PKTC_VERSION + " (git " + PKTC_GIT_COMMIT + ")";
 }
 
-int RunDriver(const DriverOptions& options) {
+namespace {
+
+/// Reads, parses and checks `options.input`, reporting its errors; the checked script, or
+/// nullopt (`checked_ok` then says whether it failed only because of --check: no IR wanted).
+std::optional<ir::Script> LoadScript(const DriverOptions& options, bool* checked_ok) {
+  *checked_ok = false;
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
       llvm::MemoryBuffer::getFile(options.input, /*IsText=*/false,
                                   /*RequiresNullTerminator=*/true);
   if (!file) {
     Fail("cannot read '" + options.input + "': " + file.getError().message());
-    return 1;
+    return std::nullopt;
   }
   if (llvm::sys::fs::is_directory(options.input)) {
     Fail("'" + options.input + "' is a directory");
-    return 1;
+    return std::nullopt;
   }
   llvm::SourceMgr sources;
   unsigned buffer = sources.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
@@ -459,7 +496,7 @@ int RunDriver(const DriverOptions& options) {
     size_t eq = define.find('=');
     if (eq == 0 || eq == std::string::npos) {
       Fail("bad -D '" + define + "': expected NAME=VALUE");
-      return 1;
+      return std::nullopt;
     }
     lexer.DefineFromCommandLine(define.substr(0, eq), define.substr(eq + 1));
   }
@@ -472,9 +509,22 @@ int RunDriver(const DriverOptions& options) {
   sema_options.script_path = options.input;
   sema_options.script_dir = std::string(llvm::sys::path::parent_path(options.input));
   std::optional<ir::Script> ir = CheckScript(script, sema_options, diags);
-  if (!ir) return 1;
-  if (options.check_only) return 0;
+  if (!ir) return std::nullopt;
+  if (options.check_only) {
+    *checked_ok = true;
+    return std::nullopt;
+  }
   ir->text = sources.getMemoryBuffer(buffer)->getBuffer().str();
+  if (options.emit != EmitKind::kIr && !CheckRuntimeSupport(*ir, diags)) return std::nullopt;
+  return ir;
+}
+
+}  // namespace
+
+int RunDriver(const DriverOptions& options) {
+  bool checked_ok = false;
+  std::optional<ir::Script> ir = LoadScript(options, &checked_ok);
+  if (!ir) return checked_ok ? 0 : 1;
   if (options.emit == EmitKind::kIr) {
     std::string dump = DumpIr(*ir);
     std::string out = options.output.empty() ? "-" : options.output;
@@ -484,7 +534,6 @@ int RunDriver(const DriverOptions& options) {
     }
     return WriteFileAtomically(out, dump) ? 0 : 1;
   }
-  if (!CheckRuntimeSupport(*ir, diags)) return 1;
 
   std::string output =
       options.output.empty() ? DefaultOutput(options.input, options.emit) : options.output;
@@ -528,6 +577,270 @@ int RunDriver(const DriverOptions& options) {
     return WriteFileAtomically(output, cpp) ? 0 : 1;
   }
   return BuildExecutable(cpp, output, options);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suites: many scripts in one test binary (pktc a.pkt b.pkt -o suite).
+
+namespace {
+
+/// Runs the commands, up to `jobs` at a time, each as RunProcess does (own process group,
+/// TMPDIR=`tmpdir`). Returns 0 when all succeeded; otherwise the index of the first command
+/// that failed in `failed` and its status (-1 could not start, -2 stopped by a signal, with
+/// every running command killed and reaped).
+int RunProcesses(const std::vector<std::vector<std::string>>& commands, const std::string& tmpdir,
+                 unsigned jobs, bool verbose, std::size_t* failed) {
+  std::string tmpdir_entry = "TMPDIR=" + tmpdir;
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "TMPDIR=", 7) != 0) env.push_back(*e);
+  }
+  env.push_back(tmpdir_entry.data());
+  env.push_back(nullptr);
+  sigset_t stop_signals, old_mask;
+  sigemptyset(&stop_signals);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, sig);
+  sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
+  struct Running {
+    pid_t pid;
+    int pidfd;
+    std::size_t index;
+  };
+  std::vector<Running> running;
+  std::size_t next = 0;
+  int result = 0;
+  auto reap = [](const Running& r) {
+    int status = 0;
+    while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (r.pidfd >= 0) close(r.pidfd);
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  };
+  while (result == 0 && (next < commands.size() || !running.empty())) {
+    while (result == 0 && next < commands.size() && running.size() < std::max(jobs, 1u) &&
+           !g_stop_signal) {
+      const std::vector<std::string>& argv = commands[next];
+      if (verbose) llvm::errs() << llvm::join(argv, " ") << "\n";
+      std::vector<char*> args;
+      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      posix_spawnattr_t attr;
+      posix_spawnattr_init(&attr);
+      posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+      posix_spawnattr_setpgroup(&attr, 0);
+      posix_spawnattr_setsigmask(&attr, &old_mask);
+      pid_t pid;
+      int rc = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), env.data());
+      posix_spawnattr_destroy(&attr);
+      if (rc != 0) {
+        Fail("cannot run C++ compiler '" + argv[0] + "': " + std::strerror(rc) +
+             " (set CXX to a C++20 compiler)");
+        *failed = next;
+        result = -1;
+        break;
+      }
+      int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+      running.push_back({pid, pidfd, next++});
+      if (pidfd < 0) {
+        // Kernels before 5.3: one command at a time.
+        int status = reap(running.back());
+        running.pop_back();
+        if (status != 0) {
+          *failed = next - 1;
+          result = status;
+        }
+      }
+    }
+    if (g_stop_signal) result = -2;
+    if (result != 0 || running.empty()) break;
+    std::vector<pollfd> fds;
+    for (const Running& r : running) fds.push_back({r.pidfd, POLLIN, 0});
+    if (ppoll(fds.data(), fds.size(), nullptr, &old_mask) <= 0) continue;
+    for (std::size_t i = fds.size(); i-- > 0;) {
+      if (fds[i].revents == 0) continue;
+      int status = reap(running[i]);
+      if (status != 0 && result == 0) {
+        *failed = running[i].index;
+        result = status;
+      }
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
+  // A failure or a stop signal: end the others.
+  for (const Running& r : running) {
+    kill(-r.pid, SIGKILL);
+    reap(r);
+  }
+  sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  if (g_stop_signal) return -2;
+  return result;
+}
+
+/// A file name for a script's generated source: its index and name, safe for any shell.
+std::string SuiteSourceName(std::size_t index, const std::string& name) {
+  std::string safe;
+  for (char c : name) safe += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
+  return fmt::format("{:04}_{}.cc", index, safe);
+}
+
+}  // namespace
+
+unsigned DefaultJobs() {
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0) return std::max(1, CPU_COUNT(&cpus));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+bool ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>* scripts) {
+  for (const std::string& input : inputs) {
+    if (!llvm::sys::fs::is_directory(input)) {
+      scripts->push_back(input);
+      continue;
+    }
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(input, ec), end; it != end && !ec;
+         it.increment(ec)) {
+      if (llvm::StringRef(it->path()).endswith(".pkt") &&
+          !llvm::sys::fs::is_directory(it->path())) {
+        found.push_back(it->path());
+      }
+    }
+    if (ec) {
+      Fail("cannot read directory '" + input + "': " + ec.message());
+      return false;
+    }
+    if (found.empty()) {
+      Fail("no .pkt scripts in directory '" + input + "'");
+      return false;
+    }
+    std::sort(found.begin(), found.end());
+    scripts->insert(scripts->end(), found.begin(), found.end());
+  }
+  return true;
+}
+
+int RunSuiteDriver(const DriverOptions& options) {
+  if (options.output.empty()) {
+    Fail("a suite of several scripts needs -o to name its binary");
+    return 1;
+  }
+  // Every script is checked first, with all its errors reported, before anything is built.
+  std::vector<ir::Script> scripts;
+  bool ok = true;
+  for (const std::string& input : options.inputs) {
+    DriverOptions one = options;
+    one.input = input;
+    one.check_only = false;
+    one.emit = EmitKind::kExecutable;
+    bool checked_ok;
+    std::optional<ir::Script> ir = LoadScript(one, &checked_ok);
+    if (ir) {
+      scripts.push_back(std::move(*ir));
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) return 1;
+  // Test names select scripts (suite NAME, --filter): two scripts may not share one.
+  for (std::size_t i = 0; i < scripts.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (scripts[i].name == scripts[j].name) {
+        Fail("two scripts have the test name '" + scripts[i].name + "': '" + scripts[j].path +
+             "' and '" + scripts[i].path + "' (a suite needs distinct names)");
+        ok = false;
+      }
+    }
+  }
+  if (!ok) return 1;
+  if (options.deps_only || options.write_deps) {
+    std::vector<std::string> deps;
+    for (const ir::Script& script : scripts) {
+      deps.push_back(script.path);
+      for (const ir::EmbeddedFile& f : script.files) deps.push_back(f.source_path);
+    }
+    std::vector<std::string> unique;
+    for (const std::string& d : deps) {
+      if (std::find(unique.begin(), unique.end(), d) == unique.end()) unique.push_back(d);
+    }
+    std::string rule =
+        DependencyRule(options.deps_target.empty() ? options.output : options.deps_target, unique,
+                       options.phony_deps);
+    if (options.deps_only) {
+      if (options.deps_file.empty()) {
+        llvm::outs() << rule;
+        return 0;
+      }
+      return WriteFileAtomically(options.deps_file, rule) ? 0 : 1;
+    }
+    std::string deps_file = options.deps_file.empty() ? options.output + ".d" : options.deps_file;
+    if (!WriteFileAtomically(deps_file, rule)) return 1;
+  }
+
+  RuntimeVariant variant = ChooseRuntimeVariant(options);
+  std::optional<RuntimePaths> runtime = FindRuntime(options, variant);
+  if (!runtime) return 1;
+  struct sigaction stop {};
+  stop.sa_handler = OnStopSignal;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &stop, nullptr);
+  llvm::SmallString<128> dir;
+  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("pktc", dir)) {
+    Fail("cannot create a temporary directory: " + ec.message());
+    return 1;
+  }
+  // One translation unit per script, compiled in parallel, and one for main(); one link.
+  CompilerCommandParts parts = CompilerParts(options, variant, *runtime);
+  std::vector<std::vector<std::string>> compiles;
+  std::vector<std::string> objects;
+  int rc = 1;
+  bool written = true;
+  for (std::size_t i = 0; i <= scripts.size() && written; ++i) {
+    std::string name = i < scripts.size() ? SuiteSourceName(i, scripts[i].name) : "suite_main.cc";
+    std::string source = std::string(dir) + "/" + name;
+    std::string cpp;
+    if (i < scripts.size()) {
+      EmitOptions emit_options;
+      emit_options.output_name = name;
+      emit_options.line_directives = options.line_directives;
+      emit_options.compiler_version = PKTC_VERSION;
+      emit_options.suite_index = static_cast<int>(i);
+      cpp = EmitCpp(scripts[i], emit_options);
+    } else {
+      cpp = EmitSuiteMain(scripts.size(), PKTC_VERSION);
+    }
+    written = WriteFileAtomically(source, cpp);
+    std::string object = source.substr(0, source.size() - 3) + ".o";
+    std::vector<std::string> compile = parts.compile;
+    compile.insert(compile.end(), {"-c", source, "-o", object});
+    compiles.push_back(std::move(compile));
+    objects.push_back(object);
+  }
+  if (written) {
+    std::size_t failed = 0;
+    unsigned jobs = options.jobs ? options.jobs : DefaultJobs();
+    int status = RunProcesses(compiles, std::string(dir), jobs, options.verbose, &failed);
+    if (status > 0) {
+      Fail("the C++ compiler failed on the code generated for '" +
+           (failed < scripts.size() ? scripts[failed].path : std::string("the suite's main")) +
+           "' (this is a pktc bug; rerun with --emit=cpp on that script to see the code)");
+    }
+    if (status == 0) {
+      std::string binary = std::string(dir) + "/a.out";
+      std::vector<std::string> link = parts.link;
+      link.insert(link.end(), objects.begin(), objects.end());
+      link.insert(link.end(), {runtime->library, "-o", binary});
+      status = RunProcess(link, std::string(dir), options.verbose);
+      if (status > 0) Fail("linking the suite '" + options.output + "' failed");
+      if (status == 0) rc = InstallBinary(binary, options.output);
+    }
+  }
+  llvm::sys::fs::remove_directories(dir);
+  if (int sig = g_stop_signal) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
+  return rc;
 }
 
 }  // namespace pktc

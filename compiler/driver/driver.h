@@ -10,7 +10,7 @@ namespace pktc {
 enum class EmitKind { kExecutable, kCpp, kIr };
 
 struct DriverOptions {
-  std::vector<std::string> inputs;  ///< One, or several with --check.
+  std::vector<std::string> inputs;  ///< One, or several with --check or for a suite.
   std::string input;
   std::string output;  ///< Empty: derived from the input name ("-" is stdout for --emit=cpp).
   std::vector<std::string> defines;  ///< NAME=VALUE
@@ -18,6 +18,7 @@ struct DriverOptions {
   bool check_only = false;
   bool line_directives = true;
   bool verbose = false;      ///< Print the C++ compiler command.
+  unsigned jobs = 0;          ///< -j: compilers at once for a suite; 0 is the CPU count.
   // Make-style dependency output, with GCC's meanings.
   bool deps_only = false;     ///< -M: print the rule to stdout, build nothing.
   bool write_deps = false;    ///< -MD: write a depfile while building.
@@ -40,6 +41,18 @@ bool ParseSanitizers(const std::string& list, std::vector<std::string>* sanitize
 
 /// Runs the compiler; returns the process exit code (0 ok, 1 diagnostics or failed build).
 int RunDriver(const DriverOptions& options);
+
+/// Builds one test binary holding every script of `options.inputs` (a suite): checks them all,
+/// compiles each one's code as a translation unit of its own, `jobs` at a time, and links once.
+/// Returns the process exit code; `options.output` is written only if everything succeeded.
+int RunSuiteDriver(const DriverOptions& options);
+
+/// `inputs` with each directory replaced by the .pkt scripts in it, sorted; false (with the
+/// error reported) for a directory without scripts or that cannot be read.
+bool ExpandInputs(const std::vector<std::string>& inputs, std::vector<std::string>* scripts);
+
+/// The CPUs this process may run on: the default number of parallel compiles of a suite.
+unsigned DefaultJobs();
 
 /// Version line: "pktc 0.1.0 (git abc1234)".
 std::string VersionString();

@@ -4,6 +4,7 @@
 #include "driver/driver.h"
 #include "driver/targets.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace cl = llvm::cl;
@@ -11,7 +12,9 @@ namespace cl = llvm::cl;
 namespace {
 cl::OptionCategory kCategory("pktc options");
 
-cl::list<std::string> inputs(cl::Positional, cl::desc("<script.pkt> (several with --check)"),
+cl::list<std::string> inputs(cl::Positional,
+                             cl::desc("<script.pkt or directory> (several: a suite, or --check "
+                                      "each)"),
                              cl::OneOrMore, cl::cat(kCategory));
 cl::opt<std::string> output("o", cl::desc("Output file (default: the script name without .pkt; "
                                           "'-' is stdout with --emit=cpp)"),
@@ -33,6 +36,14 @@ cl::opt<bool> check("check", cl::desc("Parse and check the script only; write no
 cl::opt<bool> no_line("no-line-directives",
                       cl::desc("Leave #line directives out of the generated C++"),
                       cl::cat(kCategory));
+cl::opt<bool> suite("suite",
+                    cl::desc("Link the scripts into one suite binary (implied by several "
+                             "scripts or a directory)"),
+                    cl::cat(kCategory));
+cl::opt<unsigned> jobs("j", cl::Prefix,
+                       cl::desc("Compile a suite with N compilers at once (default: the CPU "
+                                "count)"),
+                       cl::value_desc("N"), cl::cat(kCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the C++ compiler command"), cl::cat(kCategory));
 cl::opt<std::string> sanitize(
     "sanitize",
@@ -102,6 +113,13 @@ int main(int argc, char** argv) {
           "  pktc script.pkt -o test     build ./test (runs ipv4 and ipv6, prints KTAP)\n"
           "  pktc --emit=cpp script.pkt -o -   print the generated C++\n"
           "  pktc --check script.pkt     report errors only\n"
+          "  pktc a.pkt b.pkt dir/ -o suite\n"
+          "                              build ./suite, one binary holding every script (a\n"
+          "                              directory gives its *.pkt): ./suite runs them all with\n"
+          "                              nested KTAP, ./suite --list names them, ./suite\n"
+          "                              --filter=GLOB runs some, ./suite NAME [flags] is NAME's\n"
+          "                              own binary; each script is compiled on its own, -j N\n"
+          "                              at a time (default: the CPU count), and linked once\n"
           "  pktc --sanitize=address,undefined script.pkt -o test\n"
           "                              build ./test against the runtime built with ASan and\n"
           "                              UBSan (a dynamically linked test binary)\n"
@@ -114,11 +132,24 @@ int main(int argc, char** argv) {
           &llvm::errs())) {
     return 2;
   }
-  if (inputs.size() > 1 && !check) {
-    llvm::errs() << "pktc: error: several scripts are only accepted with --check\n";
+  pktc::DriverOptions options;
+  // Directories stand for their scripts; several scripts (or --suite) make a suite binary.
+  bool any_directory = false;
+  for (const std::string& input : inputs) {
+    any_directory |= llvm::sys::fs::is_directory(input);
+  }
+  std::vector<std::string> scripts;
+  if (!pktc::ExpandInputs({inputs.begin(), inputs.end()}, &scripts)) return 1;
+  bool make_suite = !check && (suite || any_directory || scripts.size() > 1);
+  if (make_suite && emit != Emit::kExe) {
+    llvm::errs() << "pktc: error: a suite of several scripts is built as an executable only "
+                    "(--emit=cpp and --emit=ir take one script)\n";
     return 2;
   }
-  pktc::DriverOptions options;
+  if (make_suite && output.empty()) {
+    llvm::errs() << "pktc: error: a suite of several scripts needs -o to name its binary\n";
+    return 2;
+  }
   if (sanitize.getNumOccurrences() > 0) {
     std::string error;
     if (!pktc::ParseSanitizers(sanitize, &options.sanitizers, &error)) {
@@ -126,7 +157,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  options.input = inputs.front();
+  options.inputs = scripts;
+  options.input = scripts.front();
+  options.jobs = jobs;
   options.output = output;
   options.defines.assign(defines.begin(), defines.end());
   options.defines.insert(options.defines.end(), long_defines.begin(), long_defines.end());
@@ -145,9 +178,10 @@ int main(int argc, char** argv) {
   options.argv0 = argv[0];
   static int anchor;
   options.main_address = &anchor;
+  if (make_suite) return pktc::RunSuiteDriver(options);
   // --check over many scripts in one process (a corpus), reporting each one's errors.
   int status = 0;
-  for (const std::string& input : inputs) {
+  for (const std::string& input : scripts) {
     options.input = input;
     status |= pktc::RunDriver(options);
   }

@@ -82,6 +82,12 @@ struct ScriptInfo {
 /// a network namespace of its own, prints KTAP and returns the kselftest exit code (0/1/4).
 int Main(int argc, char** argv, const ScriptInfo& script);
 
+/// Entry point of a suite binary (`pktc a.pkt b.pkt -o suite`): `count` scripts linked into one
+/// executable. `suite NAME [flags]` is that script's Main; `suite [--list] [--filter=GLOB]
+/// [flags]` runs each selected script as its own binary would, in a child process, and prints
+/// nested KTAP with one subtest per script (runtime/harness/suite_main.cc).
+int SuiteMain(int argc, char** argv, const ScriptInfo* const* scripts, std::size_t count);
+
 // ---------------------------------------------------------------------------------------------
 // Events and their times
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs pktc from a build tree into a temporary prefix, then configures, builds and tests
 # examples/cmake-project against it with find_package(pktc), and checks incremental builds:
-# touching a helper script a .pkt embeds rebuilds exactly that test binary, and a build after
-# a build does nothing.
+# touching a helper script a .pkt embeds rebuilds exactly that test binary and the suite that
+# holds the script, and a build after a build does nothing.
 #
 # usage: run_cmake_project.sh PKTC_BUILD_DIR EXAMPLE_SOURCE_DIR CMAKE CTEST NINJA
 set -eu
@@ -71,7 +71,8 @@ step "ctest"
 "$ctest" --test-dir "$tmp/build" --output-on-failure >"$tmp/ctest.log" 2>&1 || {
   cat "$tmp/ctest.log"; fail "the example project's tests"; }
 cat "$tmp/ctest.log"
-for t in hello_server.ipv4 hello_server.ipv6 client_plain_client; do
+for t in hello_server.ipv4 hello_server.ipv6 client_plain_client example_suite.hello_server \
+         example_suite.plain_client; do
   grep -q " $t \.\.\." "$tmp/ctest.log" || fail "test $t was not registered"
 done
 if [ -e "$tmp/prefix/lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" ] && command -v aarch64-linux-gnu-g++ >/dev/null; then
@@ -96,22 +97,25 @@ out=$("$ninja" -C "$tmp/build" -n)
 echo "$out"
 [ -z "$(echo "$out" | edges)" ] || fail "ninja -n after a build still has work to do"
 
-step "touch client/setup.sh: only client_plain_client is rebuilt"
+step "touch client/setup.sh: only client_plain_client and example_suite are rebuilt"
 hello_before=$(stat -c %Y.%y "$tmp/build/pktc_tests/hello_server")
 client_before=$(stat -c %y "$tmp/build/pktc_tests/client_plain_client")
 touch "$tmp/src/client/setup.sh"
 out=$("$ninja" -C "$tmp/build" -n)
 echo "$out"
 planned=$(echo "$out" | edges)
-[ "$(echo "$planned" | grep -c .)" -eq 1 ] || fail "ninja -n plans more or less than one step"
+[ "$(echo "$planned" | grep -c .)" -eq 2 ] || fail "ninja -n plans more or less than two steps"
 echo "$planned" | grep -q 'pktc client/plain_client\.pkt$' || fail "ninja -n does not rebuild plain_client"
+echo "$planned" | grep -q 'pktc suite example_suite' || fail "ninja -n does not rebuild the suite"
 
 out=$("$ninja" -C "$tmp/build" -d explain 2>&1)
 echo "$out"
 echo "$out" | grep -q "ninja explain: .*client/setup\.sh" || fail "ninja -d explain does not name setup.sh"
 ran=$(echo "$out" | edges)
-[ "$(echo "$ran" | grep -c .)" -eq 1 ] || fail "ninja ran more or less than one step"
+[ "$(echo "$ran" | grep -c .)" -eq 2 ] || fail "ninja ran more or less than two steps"
 echo "$ran" | grep -q 'pktc client/plain_client\.pkt$' || fail "ninja did not rebuild plain_client"
+echo "$ran" | grep -q 'pktc suite example_suite' || fail "ninja did not rebuild the suite"
+"$tmp/build/pktc_tests/example_suite" --list | grep -qx plain_client || fail "the suite lists no plain_client"
 [ "$(stat -c %Y.%y "$tmp/build/pktc_tests/hello_server")" = "$hello_before" ] ||
   fail "hello_server was rebuilt too"
 [ "$(stat -c %y "$tmp/build/pktc_tests/client_plain_client")" != "$client_before" ] ||

@@ -1,6 +1,8 @@
 // The /init of the initramfs that scripts/vm boots: a tiny static program (gcc -static) that
 // prepares the machine, runs every test binary in /tests in name order, prints KTAP to the
-// console the way the kernel's kselftest runner does, and powers the machine off.
+// console the way the kernel's kselftest runner does, and powers the machine off. A suite binary
+// (pktc a.pkt b.pkt -o suite) is one test per script in it (its --list), each run as
+// `suite NAME` with its own timeout and result line, as if it were a binary of its own.
 //
 //   1. mounts proc, sysfs, devtmpfs on /dev (tmpfs if that fails) and tmpfs on /tmp;
 //   2. opens /dev/console (else /dev/ttyS0) as stdin, stdout and stderr;
@@ -145,8 +147,63 @@ static void Relay(const char* buf, ssize_t n, int* at_line_start) {
 
 static char* test_argv[64];
 
+// One test: a binary in /tests, or one script of a suite binary there.
+struct Test {
+  const char* file;    // In /tests.
+  const char* script;  // The script's name in the suite binary `file`, or NULL.
+};
+
+// The script names in a suite binary, from `FILE --list` (NULL-terminated), or NULL for a binary
+// of one script, which rejects --list.
+static char** ListSuite(const char* file) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return NULL;
+  char path[4096];
+  snprintf(path, sizeof path, TESTS_DIR "/%s", file);
+  pid_t pid = fork();
+  if (pid < 0) return NULL;
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      dup2(null, 0);
+      dup2(null, 2);
+    }
+    char* argv[] = {(char*)file, "--list", NULL};
+    execv(path, argv);
+    _exit(127);
+  }
+  close(fds[1]);
+  size_t size = 0, cap = 4096;
+  char* out = malloc(cap);
+  for (;;) {
+    if (size + 1 >= cap) out = realloc(out, cap *= 2);
+    ssize_t n = read(fds[0], out + size, cap - size - 1);
+    if (n > 0) {
+      size += (size_t)n;
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  close(fds[0]);
+  out[size] = '\0';
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    free(out);
+    return NULL;
+  }
+  size_t count = 0;
+  for (size_t i = 0; i < size; i++) count += out[i] == '\n';
+  char** names = calloc(count + 2, sizeof(char*));
+  size_t k = 0;
+  for (char* line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) names[k++] = line;
+  return names;
+}
+
 // Runs one test; returns its exit status, 124 on timeout, 128+signal if killed.
-static int RunTest(const char* name, int timeout_secs) {
+static int RunTest(const struct Test* test, int timeout_secs) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return 125;
   pid_t pid = fork();
@@ -159,9 +216,14 @@ static int RunTest(const char* name, int timeout_secs) {
     if (null >= 0) dup2(null, 0);
     if (chdir(TESTS_DIR) != 0) _exit(126);
     char path[4096];
-    snprintf(path, sizeof path, TESTS_DIR "/%s", name);
-    test_argv[0] = (char*)name;
-    execv(path, test_argv);
+    snprintf(path, sizeof path, TESTS_DIR "/%s", test->file);
+    char* argv[66];
+    int argc = 0;
+    argv[argc++] = (char*)test->file;
+    if (test->script) argv[argc++] = (char*)test->script;
+    for (int i = 1; test_argv[i]; i++) argv[argc++] = test_argv[i];
+    argv[argc] = NULL;
+    execv(path, argv);
     fprintf(stderr, "cannot run %s: %s\n", path, strerror(errno));
     _exit(126);
   }
@@ -252,19 +314,30 @@ int main(void) {
   }
   test_argv[argc] = NULL;
 
-  struct dirent** tests = NULL;
-  int n = scandir(TESTS_DIR, &tests, IsTest, alphasort);
-  if (n < 0) n = 0;
+  struct dirent** files = NULL;
+  int n_files = scandir(TESTS_DIR, &files, IsTest, alphasort);
+  if (n_files < 0) n_files = 0;
+  struct Test* tests = NULL;
+  int n = 0;
+  for (int i = 0; i < n_files; i++) {
+    char** scripts = ListSuite(files[i]->d_name);
+    for (int k = 0; scripts == NULL ? k < 1 : scripts[k] != NULL; k++) {
+      tests = realloc(tests, (size_t)(n + 1) * sizeof *tests);
+      tests[n].file = files[i]->d_name;
+      tests[n].script = scripts ? scripts[k] : NULL;
+      n++;
+    }
+  }
 
   printf("TAP version 13\n");
   Diag("init: kernel %s, up %.2f s", uts.release, uptime);
   printf("1..%d\n", n);
   int pass = 0, fail = 0, skip = 0;
   for (int i = 0; i < n; i++) {
-    const char* name = tests[i]->d_name;
+    const char* name = tests[i].script ? tests[i].script : tests[i].file;
     printf("# selftests: %s: %s\n", collection, name);
     fflush(stdout);
-    int rc = RunTest(name, timeout_secs);
+    int rc = RunTest(&tests[i], timeout_secs);
     if (rc == 0) {
       printf("ok %d selftests: %s: %s\n", i + 1, collection, name);
       pass++;
