@@ -25,15 +25,15 @@
 #       every *.pkt in dir (CMake runs again when one is added). OUT_VAR receives the binaries.
 #
 #   pktc_add_suite(NAME <name> SOURCES <a.pkt> ... | DIRECTORY <dir>
-#                  [DEFINES ...] [LABELS ...] [TIMEOUT s] [OUTPUT_DIRECTORY dir] [OUT_VAR var]
-#                  [SINGLE_TEST])
+#                  [DEFINES ...] [LABELS ...] [TIMEOUT s] [TARGET triple]
+#                  [OUTPUT_DIRECTORY dir] [OUT_VAR var] [SINGLE_TEST])
 #       every script linked into one suite binary <name> (pktc a.pkt b.pkt -o <name>): the
 #       runtime once, each script's code on its own (about 10 KB a script against 2.9 MB for a
 #       binary of its own). One CTest test per script, <name>.<script name>, running
 #       `<name> <script name>` (the script exactly as its own binary would run); with
 #       SINGLE_TEST one test <name> instead, which runs them all with nested KTAP. OUT_VAR
 #       receives the binary. The depfile names every script and helper file, so editing one
-#       relinks the suite.
+#       relinks the suite. TARGET as for pktc_add_test.
 #
 # Each script becomes a custom command (pktc -MD -MF <bin>.d with DEPFILE, so editing the .pkt or
 # a helper file it embeds, such as ./defaults.sh, rebuilds that binary only; for a TARGET the
@@ -193,7 +193,7 @@ endfunction()
 
 function(pktc_add_suite)
   cmake_parse_arguments(PARSE_ARGV 0 arg "SINGLE_TEST"
-    "NAME;DIRECTORY;TIMEOUT;OUTPUT_DIRECTORY;OUT_VAR" "SOURCES;DEFINES;LABELS")
+    "NAME;DIRECTORY;TIMEOUT;OUTPUT_DIRECTORY;OUT_VAR;TARGET" "SOURCES;DEFINES;LABELS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "pktc_add_suite: unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -237,8 +237,23 @@ function(pktc_add_suite)
   else()
     set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/pktc_tests")
   endif()
+  # As in pktc_add_test: a cross target's suite goes apart, and its tests skip on this host.
+  set(target_flag "")
+  set(foreign "")
+  if(arg_TARGET)
+    set(target_flag "--target=${arg_TARGET}")
+    set(out_dir "${out_dir}/${arg_TARGET}")
+    string(REGEX REPLACE "-.*" "" target_arch "${arg_TARGET}")
+    if(NOT target_arch STREQUAL CMAKE_HOST_SYSTEM_PROCESSOR)
+      set(foreign "a ${arg_TARGET} test binary does not run on this ${CMAKE_HOST_SYSTEM_PROCESSOR} host: run it on the target (or scripts/vm --arch arm64)")
+    endif()
+  endif()
   file(MAKE_DIRECTORY "${out_dir}")
   set(bin "${out_dir}/${arg_NAME}")
+  set(run "${bin}")
+  if(foreign)
+    set(run sh -c "echo 'SKIP: ${foreign}' && exit 4" "${bin}")
+  endif()
 
   set(defines "")
   foreach(define IN LISTS arg_DEFINES)
@@ -249,7 +264,7 @@ function(pktc_add_suite)
   # compiler per CPU); -j1 would keep it to the one job slot Ninja gave it.
   add_custom_command(
     OUTPUT "${bin}"
-    COMMAND ${pktc_exe} --suite ${defines} -MD -MF "${bin}.d" -o "${bin}" ${scripts}
+    COMMAND ${pktc_exe} --suite ${target_flag} ${defines} -MD -MF "${bin}.d" -o "${bin}" ${scripts}
     DEPENDS ${scripts} ${pktc_exe} ${pktc_runtime}
     DEPFILE "${bin}.d"
     COMMENT "pktc suite ${arg_NAME} (${count} scripts)"
@@ -259,12 +274,12 @@ function(pktc_add_suite)
   set(labels packetdrill ${arg_LABELS})
   set(tests "")
   if(arg_SINGLE_TEST)
-    add_test(NAME ${arg_NAME} COMMAND "${bin}" WORKING_DIRECTORY "${out_dir}")
+    add_test(NAME ${arg_NAME} COMMAND ${run} WORKING_DIRECTORY "${out_dir}")
     list(APPEND tests ${arg_NAME})
   else()
     foreach(script IN LISTS scripts)
       cmake_path(GET script STEM LAST_ONLY stem)
-      add_test(NAME ${arg_NAME}.${stem} COMMAND "${bin}" ${stem} WORKING_DIRECTORY "${out_dir}")
+      add_test(NAME ${arg_NAME}.${stem} COMMAND ${run} ${stem} WORKING_DIRECTORY "${out_dir}")
       list(APPEND tests ${arg_NAME}.${stem})
     endforeach()
   endif()

@@ -362,17 +362,41 @@ int InstallBinary(const std::string& binary, const std::string& output) {
   return 1;
 }
 
+/// A cross target's compiler must be installed: false (with a one-line error naming the
+/// Debian package) when it is not.
+bool CrossCompilerInstalled(const RuntimeVariant& variant) {
+  if (variant.cxx.empty() || llvm::sys::findProgramByName(variant.cxx)) return true;
+  Fail("target '" + variant.target + "' needs the cross compiler " + variant.cxx +
+       ", which is not installed (Debian package " + CrossCompilerPackage(variant.target) + ")");
+  return false;
+}
+
+/// For a cross compiler, a -B directory in `dir` holding only ld.lld (see CompilerParts).
+void GiveCrossCompilerLld(const std::string& dir, RuntimeVariant* variant) {
+  if (variant->cxx.empty()) return;
+  llvm::ErrorOr<std::string> lld = llvm::sys::findProgramByName("ld.lld");
+  std::string tool_dir = dir + "/bin";
+  if (lld && !llvm::sys::fs::create_directory(tool_dir) &&
+      !llvm::sys::fs::create_link(*lld, tool_dir + "/ld.lld")) {
+    variant->tool_dir = tool_dir;
+  }
+}
+
+/// A cross target's binary also depends on that target's runtime, which no CMake target stands
+/// for in an installed package (the host's is pktc::runtime): its path, or "" for the host.
+std::string CrossRuntimeDependency(const DriverOptions& options) {
+  std::string triple = TargetVariant(options.target);
+  if (triple.empty()) return "";
+  llvm::SmallString<256> lib(PktcPrefix(options.argv0, options.main_address));
+  llvm::sys::path::append(lib, "lib", "pktc", triple, "libpktc_runtime.a");
+  return std::string(lib);
+}
+
 int BuildExecutable(const std::string& cpp, const std::string& output,
                     const DriverOptions& options) {
   RuntimeVariant variant = ChooseRuntimeVariant(options);
   std::optional<RuntimePaths> runtime = FindRuntime(options, variant);
-  if (!runtime) return 1;
-  if (!variant.cxx.empty() && !llvm::sys::findProgramByName(variant.cxx)) {
-    Fail("target '" + variant.target + "' needs the cross compiler " + variant.cxx +
-         ", which is not installed (Debian package " + CrossCompilerPackage(variant.target) +
-         ")");
-    return 1;
-  }
+  if (!runtime || !CrossCompilerInstalled(variant)) return 1;
   struct sigaction stop {};
   stop.sa_handler = OnStopSignal;  // No SA_RESTART: the wait for the compiler must wake up.
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &stop, nullptr);
@@ -384,14 +408,7 @@ int BuildExecutable(const std::string& cpp, const std::string& output,
   std::string source_name = DefaultOutput(options.input, EmitKind::kCpp);
   std::string source = std::string(dir) + "/" + source_name;
   std::string binary = std::string(dir) + "/a.out";
-  if (!variant.cxx.empty()) {
-    llvm::ErrorOr<std::string> lld = llvm::sys::findProgramByName("ld.lld");
-    std::string tool_dir = std::string(dir) + "/bin";
-    if (lld && !llvm::sys::fs::create_directory(tool_dir) &&
-        !llvm::sys::fs::create_link(*lld, tool_dir + "/ld.lld")) {
-      variant.tool_dir = tool_dir;
-    }
-  }
+  GiveCrossCompilerLld(std::string(dir), &variant);
   int rc = 1;
   if (WriteFileAtomically(source, cpp)) {
     int status = 0;
@@ -540,13 +557,9 @@ int RunDriver(const DriverOptions& options) {
   if (options.deps_only || options.write_deps) {
     std::vector<std::string> deps = {options.input};
     for (const ir::EmbeddedFile& f : ir->files) deps.push_back(f.source_path);
-    // A cross target's binary also depends on that target's runtime, which no CMake target
-    // stands for in an installed package (the host's is pktc::runtime).
-    if (std::string triple = TargetVariant(options.target);
-        !triple.empty() && options.emit == EmitKind::kExecutable) {
-      llvm::SmallString<256> lib(PktcPrefix(options.argv0, options.main_address));
-      llvm::sys::path::append(lib, "lib", "pktc", triple, "libpktc_runtime.a");
-      deps.push_back(std::string(lib));
+    if (std::string lib = CrossRuntimeDependency(options);
+        !lib.empty() && options.emit == EmitKind::kExecutable) {
+      deps.push_back(lib);
     }
     std::string rule = DependencyRule(options.deps_target.empty() ? output : options.deps_target,
                                       deps, options.phony_deps);
@@ -760,6 +773,7 @@ int RunSuiteDriver(const DriverOptions& options) {
       deps.push_back(script.path);
       for (const ir::EmbeddedFile& f : script.files) deps.push_back(f.source_path);
     }
+    if (std::string lib = CrossRuntimeDependency(options); !lib.empty()) deps.push_back(lib);
     std::vector<std::string> unique;
     for (const std::string& d : deps) {
       if (std::find(unique.begin(), unique.end(), d) == unique.end()) unique.push_back(d);
@@ -780,7 +794,7 @@ int RunSuiteDriver(const DriverOptions& options) {
 
   RuntimeVariant variant = ChooseRuntimeVariant(options);
   std::optional<RuntimePaths> runtime = FindRuntime(options, variant);
-  if (!runtime) return 1;
+  if (!runtime || !CrossCompilerInstalled(variant)) return 1;
   struct sigaction stop {};
   stop.sa_handler = OnStopSignal;
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &stop, nullptr);
@@ -789,6 +803,7 @@ int RunSuiteDriver(const DriverOptions& options) {
     Fail("cannot create a temporary directory: " + ec.message());
     return 1;
   }
+  GiveCrossCompilerLld(std::string(dir), &variant);
   // One translation unit per script, compiled in parallel, and one for main(); one link.
   CompilerCommandParts parts = CompilerParts(options, variant, *runtime);
   std::vector<std::vector<std::string>> compiles;

@@ -82,6 +82,12 @@ if [ -e "$tmp/prefix/lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" ] && command 
   grep -q "lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" "$arm.d" || fail "$arm.d lacks the arm64 runtime"
   grep -q " hello_server_arm64 \.\.\.*\*\*\*Skipped" "$tmp/ctest.log" ||
     fail "test hello_server_arm64 was not registered, or not skipped on this host"
+  step "pktc_add_suite(TARGET aarch64-linux-gnu): an arm64 suite binary, skipped on this host"
+  suite=$tmp/build/pktc_tests/aarch64-linux-gnu/example_suite_arm64
+  [ "$(od -An -tu2 -j18 -N2 "$suite" | tr -d ' ')" = 183 ] || fail "$suite is not an aarch64 ELF"
+  grep -q "lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" "$suite.d" || fail "$suite.d lacks the arm64 runtime"
+  grep -q " example_suite_arm64.hello_server \.\.\.*\*\*\*Skipped" "$tmp/ctest.log" ||
+    fail "test example_suite_arm64.hello_server was not registered, or not skipped on this host"
 fi
 if grep "Skipped" "$tmp/ctest.log" | grep -qv arm64; then
   echo "NOTE: the example tests were skipped (exit 4: no root or no /dev/net/tun)"
@@ -97,14 +103,17 @@ out=$("$ninja" -C "$tmp/build" -n)
 echo "$out"
 [ -z "$(echo "$out" | edges)" ] || fail "ninja -n after a build still has work to do"
 
-step "touch client/setup.sh: only client_plain_client and example_suite are rebuilt"
+step "touch client/setup.sh: only client_plain_client and the suites holding it are rebuilt"
 hello_before=$(stat -c %Y.%y "$tmp/build/pktc_tests/hello_server")
 client_before=$(stat -c %y "$tmp/build/pktc_tests/client_plain_client")
 touch "$tmp/src/client/setup.sh"
 out=$("$ninja" -C "$tmp/build" -n)
 echo "$out"
 planned=$(echo "$out" | edges)
-[ "$(echo "$planned" | grep -c .)" -eq 2 ] || fail "ninja -n plans more or less than two steps"
+# Two steps, and a third where the example project also builds its arm64 suite.
+steps=2
+grep -q 'example_suite_arm64' "$tmp/build/build.ninja" && steps=3
+[ "$(echo "$planned" | grep -c .)" -eq "$steps" ] || fail "ninja -n plans other than $steps steps"
 echo "$planned" | grep -q 'pktc client/plain_client\.pkt$' || fail "ninja -n does not rebuild plain_client"
 echo "$planned" | grep -q 'pktc suite example_suite' || fail "ninja -n does not rebuild the suite"
 
@@ -112,7 +121,7 @@ out=$("$ninja" -C "$tmp/build" -d explain 2>&1)
 echo "$out"
 echo "$out" | grep -q "ninja explain: .*client/setup\.sh" || fail "ninja -d explain does not name setup.sh"
 ran=$(echo "$out" | edges)
-[ "$(echo "$ran" | grep -c .)" -eq 2 ] || fail "ninja ran more or less than two steps"
+[ "$(echo "$ran" | grep -c .)" -eq "$steps" ] || fail "ninja ran other than $steps steps"
 echo "$ran" | grep -q 'pktc client/plain_client\.pkt$' || fail "ninja did not rebuild plain_client"
 echo "$ran" | grep -q 'pktc suite example_suite' || fail "ninja did not rebuild the suite"
 "$tmp/build/pktc_tests/example_suite" --list | grep -qx plain_client || fail "the suite lists no plain_client"
