@@ -216,7 +216,7 @@ int Run(int argc, char** argv) {
   settings.args.insert(settings.args.end(), o.pass_through.begin(), o.pass_through.end());
   double start = Now();
   RunTests(tests, order, weights, settings, &g_interrupted);
-  RetryTimingFailures(tests, o.retries, settings, &g_interrupted);
+  RetryTimingFailures(tests, o.retries, history, settings, &g_interrupted);
 
   for (const TestCase& t : tests) {
     if (t.pid <= 0 || t.pipe_fd >= 0) continue;  // Not run, or still running.
@@ -229,6 +229,12 @@ int Run(int argc, char** argv) {
       r.margin = kFlakyMargin;
     } else if (t.exit_code == 0) {
       r.margin = t.Margin();
+    }
+    r.repeated_timing_failures.clear();
+    for (const FamilyOutcome& f : t.families) {
+      if (f.repeated_timing_failure) {
+        r.repeated_timing_failures.insert(f.family + ":" + std::to_string(f.failure_line));
+      }
     }
   }
   WriteHistory(history_path, history);

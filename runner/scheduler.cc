@@ -149,21 +149,39 @@ void RunTests(std::vector<TestCase>& tests, const std::vector<std::size_t>& orde
   for (std::size_t i : running) kill(-tests[i].pid, SIGKILL);
 }
 
-void RetryTimingFailures(std::vector<TestCase>& tests, int retries, const RunSettings& settings,
+void RetryTimingFailures(std::vector<TestCase>& tests, int retries, const TestHistory& history,
+                         const RunSettings& settings,
                          const volatile std::sig_atomic_t* interrupted) {
   RunSettings alone = settings;
   alone.jobs = 1;
   alone.junit = false;  // The first run's report stands; retries only change its verdict.
   for (TestCase& t : tests) {
-    if (retries <= 0 || t.exit_code != 1 || t.families.empty()) continue;
+    if (t.exit_code != 1 || t.families.empty()) continue;
     bool only_timing = true;
     for (const FamilyOutcome& f : t.families) {
       if (f.verdict == FamilyVerdict::kFail && !f.timing_failure) only_timing = false;
     }
     if (!only_timing) continue;
+    auto record = history.find(t.name);
     bool still_failing = false;
     for (FamilyOutcome& f : t.families) {
       if (f.verdict != FamilyVerdict::kFail) continue;
+      std::string line = std::to_string(f.failure_line);
+      if (f.failure_line > 0 && record != history.end() &&
+          record->second.repeated_timing_failures.count(f.family + ":" + line)) {
+        f.repeated_timing_failure = true;
+        still_failing = true;
+        if (retries > 0) {
+          f.retry_note = f.family + " failed on a time window at line " + line +
+                         ", as in every attempt of the last run: not retried";
+        }
+        continue;
+      }
+      if (retries <= 0) {
+        still_failing = true;
+        continue;
+      }
+      bool same_line = f.failure_line > 0;
       int attempt = 1;
       for (; attempt <= retries && !*interrupted; ++attempt) {
         std::vector<TestCase> retry(1);
@@ -175,6 +193,9 @@ void RetryTimingFailures(std::vector<TestCase>& tests, int retries, const RunSet
         t.output += "# pktc-run: retry " + std::to_string(attempt) + " of " +
                     std::to_string(retries) + " (" + f.family + ")\n" + retry[0].output;
         if (retry[0].exit_code == 0) break;
+        const std::vector<FamilyOutcome>& again = retry[0].families;
+        same_line &= again.size() == 1 && again[0].timing_failure &&
+                     again[0].failure_line == f.failure_line;
       }
       if (attempt <= retries) {
         f.verdict = FamilyVerdict::kFlaky;
@@ -182,6 +203,7 @@ void RetryTimingFailures(std::vector<TestCase>& tests, int retries, const RunSet
                        std::to_string(attempt) + " of " + std::to_string(retries);
       } else {
         still_failing = true;
+        f.repeated_timing_failure = same_line && !*interrupted;
         f.retry_note = f.family + " failed on a time window in all " +
                        std::to_string(retries + 1) + " runs";
       }

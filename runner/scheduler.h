@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "test_case.h"
+#include "test_history.h"
 
 namespace pktc::runner {
 
@@ -47,7 +48,14 @@ void RunTests(std::vector<TestCase>& tests, const std::vector<std::size_t>& orde
 /// Reruns each family that failed only on a time window, alone, up to `retries` times: one
 /// that then passes is flaky (its test passes, flagged); one that fails every time stays
 /// failed. Tests with any other failure are not retried.
-void RetryTimingFailures(std::vector<TestCase>& tests, int retries, const RunSettings& settings,
+///
+/// A family that failed at the same line in every attempt of the last run (`history`) and fails
+/// there again is not retried: on this machine it fails that way every time (a kernel without
+/// what the script expects, not a timer a jiffy late), and retrying it alone, one after another
+/// after the main run, would cost more than the whole run. Such a family stays failed, as it
+/// would after its retries; a clean cache retries everything once more.
+void RetryTimingFailures(std::vector<TestCase>& tests, int retries, const TestHistory& history,
+                         const RunSettings& settings,
                          const volatile std::sig_atomic_t* interrupted);
 
 }  // namespace pktc::runner

@@ -24,6 +24,21 @@ std::optional<double> TestCase::Margin() const {
   return least;
 }
 
+namespace {
+
+/// 21 from a diagnostic "# x.pkt:21: error ...", or 0.
+int FailureLine(const std::string& line) {
+  if (line.rfind("# ", 0) != 0) return 0;
+  std::size_t pkt = line.find(".pkt:");
+  if (pkt == std::string::npos) return 0;
+  std::size_t digits = pkt + 5, end = digits;
+  while (end < line.size() && end - digits < 9 && line[end] >= '0' && line[end] <= '9') ++end;
+  if (end == digits || end >= line.size() || line[end] != ':') return 0;
+  return std::atoi(line.c_str() + digits);
+}
+
+}  // namespace
+
 std::vector<FamilyOutcome> ParseFamilies(const std::string& ktap) {
   std::vector<FamilyOutcome> out;
   const std::string timing = std::string("# ") + report::kTimingFailure;
@@ -40,6 +55,7 @@ std::vector<FamilyOutcome> ParseFamilies(const std::string& ktap) {
       pending.margin = std::strtod(line.c_str() + margin.size(), nullptr);
       continue;
     }
+    if (pending.failure_line == 0) pending.failure_line = FailureLine(line);
     bool ok = line.rfind("ok ", 0) == 0;
     if (!ok && line.rfind("not ok ", 0) != 0) continue;
     std::istringstream words(line.substr(ok ? 3 : 7));
@@ -49,7 +65,10 @@ std::vector<FamilyOutcome> ParseFamilies(const std::string& ktap) {
                       : line.find("# SKIP") != std::string::npos  ? FamilyVerdict::kSkip
                       : line.find("# XFAIL") != std::string::npos ? FamilyVerdict::kXfail
                                                                   : FamilyVerdict::kPass;
-    if (ok) pending.timing_failure = false;
+    if (ok) {
+      pending.timing_failure = false;
+      pending.failure_line = 0;
+    }
     out.push_back(pending);
     pending = FamilyOutcome();
   }

@@ -17,8 +17,13 @@ struct FamilyOutcome {
   std::string family;
   FamilyVerdict verdict = FamilyVerdict::kPass;
   bool timing_failure = false;  ///< Failed only on a time window (a retry may pass).
+  /// The script line it failed at, from its first diagnostic that names one (0: none).
+  int failure_line = 0;
+  /// Failed on a time window at the same site in every attempt of this run (retried, or known
+  /// from the last run): the next run need not retry it (see RetryTimingFailures).
+  bool repeated_timing_failure = false;
   std::optional<double> margin;
-  std::string retry_note;  ///< For a flaky family: how its retries went.
+  std::string retry_note;  ///< For a retried family: how its retries went.
 };
 
 struct TestCase {

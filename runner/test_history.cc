@@ -25,6 +25,14 @@ TestHistory ParseHistory(const std::string& text) {
       char* margin_end = nullptr;
       double margin = std::strtod(end + 1, &margin_end);
       if (margin_end != end + 1) r.margin = margin;
+      std::size_t repeated = line.find('\t', static_cast<std::size_t>(end + 1 - line.c_str()));
+      if (repeated != std::string::npos) {
+        std::istringstream items(line.substr(repeated + 1));
+        std::string item;
+        while (std::getline(items, item, ',')) {
+          if (item.find(':') != std::string::npos) r.repeated_timing_failures.insert(item);
+        }
+      }
     }
     history[line.substr(0, tab)] = r;
   }
@@ -40,6 +48,13 @@ std::string FormatHistory(const TestHistory& history) {
     if (r.margin) {
       std::snprintf(buf, sizeof buf, "\t%.3f", *r.margin);
       out += buf;
+    } else if (!r.repeated_timing_failures.empty()) {
+      out += "\t-";
+    }
+    const char* separator = "\t";
+    for (const std::string& item : r.repeated_timing_failures) {
+      out += separator + item;
+      separator = ",";
     }
     out += '\n';
   }

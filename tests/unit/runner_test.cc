@@ -65,6 +65,19 @@ TEST(TestHistory, ReadsOldAndNewLines) {
   EXPECT_EQ(ParseHistory(FormatHistory(h)).size(), 2u);
 }
 
+TEST(TestHistory, KeepsRepeatedTimingFailuresWithOrWithoutAMargin) {
+  TestHistory h = ParseHistory("a\t1.5\t-\tipv4:32,ipv6:33\nb\t2\t0.5\tipv6:7,junk\n");
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_FALSE(h["a"].margin);
+  EXPECT_EQ(h["a"].repeated_timing_failures, (std::set<std::string>{"ipv4:32", "ipv6:33"}));
+  EXPECT_DOUBLE_EQ(*h["b"].margin, 0.5);
+  EXPECT_EQ(h["b"].repeated_timing_failures, (std::set<std::string>{"ipv6:7"}));
+  TestHistory again = ParseHistory(FormatHistory(h));
+  EXPECT_EQ(again["a"].repeated_timing_failures, h["a"].repeated_timing_failures);
+  EXPECT_EQ(again["b"].repeated_timing_failures, h["b"].repeated_timing_failures);
+  EXPECT_EQ(FormatHistory(again), "a\t1.500\t-\tipv4:32,ipv6:33\nb\t2.000\t0.500\tipv6:7\n");
+}
+
 TEST(TestCase, FamiliesWithTheirTimingLines) {
   std::vector<FamilyOutcome> f = ParseFamilies(
       "TAP version 13\n1..3\n# pktc: timing margin 0.750\nok 1 ipv4\n"
@@ -76,6 +89,8 @@ TEST(TestCase, FamiliesWithTheirTimingLines) {
   EXPECT_EQ(f[1].family, "ipv6");
   EXPECT_EQ(f[1].verdict, FamilyVerdict::kFail);
   EXPECT_TRUE(f[1].timing_failure);
+  EXPECT_EQ(f[1].failure_line, 5);
+  EXPECT_EQ(f[0].failure_line, 0);
   EXPECT_FALSE(f[1].margin);
   EXPECT_EQ(f[2].verdict, FamilyVerdict::kSkip);
   EXPECT_FALSE(f[2].timing_failure);
