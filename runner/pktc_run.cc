@@ -227,8 +227,8 @@ int Run(int argc, char** argv) {
     // alone for that). A flaky test missed a window under load: it gets more room next time.
     if (t.Flaky()) {
       r.margin = kFlakyMargin;
-    } else if (t.exit_code == 0) {
-      r.margin = t.Margin();
+    } else if (std::optional<double> m = t.Margin(); t.exit_code == 0 && m) {
+      r.margin = RecordedMargin(r.margin, *m);
     }
     r.repeated_timing_failures.clear();
     for (const FamilyOutcome& f : t.families) {

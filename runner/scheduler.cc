@@ -96,6 +96,10 @@ int Weight(std::optional<double> margin, int jobs) {
   return jobs;
 }
 
+double RecordedMargin(std::optional<double> before, double measured) {
+  return before ? std::min(measured, *before + kMarginRecovery) : measured;
+}
+
 std::vector<std::size_t> StartOrder(const std::vector<double>& seconds,
                                     const std::vector<int>& weights, int jobs) {
   std::vector<std::size_t> order(seconds.size());

@@ -103,6 +103,24 @@ TEST(Scheduler, WeightGrowsAsTheMarginShrinks) {
   EXPECT_EQ(Weight(0.1, 8), 8);
 }
 
+TEST(Scheduler, RecordedMarginFallsAtOnceAndRisesSlowly) {
+  EXPECT_DOUBLE_EQ(RecordedMargin(std::nullopt, 0.9), 0.9);
+  EXPECT_DOUBLE_EQ(RecordedMargin(0.9, 0.2), 0.2);
+  EXPECT_DOUBLE_EQ(RecordedMargin(kFlakyMargin, 1.0), kFlakyMargin + kMarginRecovery);
+  // Each run's margin goes through the history file, which keeps three decimals.
+  auto next_run = [](double m) {
+    TestHistory h;
+    h["t"].margin = RecordedMargin(m, 1.0);
+    return *ParseHistory(FormatHistory(h))["t"].margin;
+  };
+  double m = kFlakyMargin;
+  int alone = 0, quarter = 0;
+  for (; Weight(m, 8) == 8; ++alone) m = next_run(m);
+  for (; Weight(m, 8) > 1; ++quarter) m = next_run(m);
+  EXPECT_EQ(alone, 12);  // A flaky test runs alone for twelve good runs,
+  EXPECT_EQ(quarter, 6);  // then with a quarter of -j for six more.
+}
+
 TEST(Scheduler, TestsThatRunAloneStartFirstThenLongestFirst) {
   // seconds: a 1.0, b 12.0 (longest), c 0.5 (alone), d unknown, e 0.7 (alone)
   std::vector<double> seconds = {1.0, 12.0, 0.5, 1e300, 0.7};
