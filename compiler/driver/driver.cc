@@ -176,18 +176,13 @@ volatile sig_atomic_t g_stop_signal = 0;
 
 void OnStopSignal(int sig) { g_stop_signal = sig; }
 
-/// Runs `argv` in a process group of its own with TMPDIR=`tmpdir` (so the compiler's own
-/// temporary files land where pktc cleans up) and returns its exit status, -1 if it could not
-/// start, or -2 if a stop signal arrived (the compiler is then killed and reaped).
-int RunProcess(const std::vector<std::string>& argv, const std::string& tmpdir, bool verbose) {
-  if (verbose) {
-    std::string line;
-    for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
-    llvm::errs() << line << "\n";
-  }
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+/// Runs the commands, up to `jobs` at a time (one at a time: in order, stopping at the first
+/// that fails), each in a process group of its own with TMPDIR=`tmpdir` (so the compiler's own
+/// temporary files land where pktc cleans up). Returns 0 when all succeeded; otherwise the index
+/// of the first command that failed in `failed` and its status: its exit status, -1 if it could
+/// not start, or -2 if a stop signal arrived (every running command is then killed and reaped).
+int RunProcesses(const std::vector<std::vector<std::string>>& commands, const std::string& tmpdir,
+                 unsigned jobs, bool verbose, std::size_t* failed) {
   std::string tmpdir_entry = "TMPDIR=" + tmpdir;
   std::vector<char*> env;
   for (char** e = environ; *e; ++e) {
@@ -195,50 +190,95 @@ int RunProcess(const std::vector<std::string>& argv, const std::string& tmpdir, 
   }
   env.push_back(tmpdir_entry.data());
   env.push_back(nullptr);
-  // The stop signals stay blocked except inside ppoll, so one that arrives between the spawn
-  // and the wait is not lost; the compiler starts with the original mask.
+  // The stop signals stay blocked except inside ppoll, so one that arrives between a spawn
+  // and the wait is not lost; the commands start with the original mask.
   sigset_t stop_signals, old_mask;
   sigemptyset(&stop_signals);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, sig);
   sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setsigmask(&attr, &old_mask);
-  pid_t pid;
-  int rc =
-      g_stop_signal ? EINTR : posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), env.data());
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-    if (g_stop_signal) return -2;
-    Fail("cannot run C++ compiler '" + argv[0] + "': " + std::strerror(rc) +
-         " (set CXX to a C++20 compiler)");
-    return -1;
-  }
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  int status = 0;
-  if (pidfd < 0) {
-    // Kernels before 5.3: wait with the signals let in (a signal just before the wait is then
-    // noticed only when the compiler ends).
-    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR && !g_stop_signal) {
+  struct Running {
+    pid_t pid;
+    int pidfd;
+    std::size_t index;
+  };
+  std::vector<Running> running;
+  std::size_t next = 0;
+  int result = 0;
+  auto reap = [](const Running& r) {
+    int status = 0;
+    while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
     }
-    sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    if (r.pidfd >= 0) close(r.pidfd);
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  };
+  while (result == 0 && (next < commands.size() || !running.empty())) {
+    while (result == 0 && next < commands.size() && running.size() < std::max(jobs, 1u) &&
+           !g_stop_signal) {
+      const std::vector<std::string>& argv = commands[next];
+      if (verbose) llvm::errs() << llvm::join(argv, " ") << "\n";
+      std::vector<char*> args;
+      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      posix_spawnattr_t attr;
+      posix_spawnattr_init(&attr);
+      posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+      posix_spawnattr_setpgroup(&attr, 0);
+      posix_spawnattr_setsigmask(&attr, &old_mask);
+      pid_t pid;
+      int rc = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), env.data());
+      posix_spawnattr_destroy(&attr);
+      if (rc != 0) {
+        Fail("cannot run C++ compiler '" + argv[0] + "': " + std::strerror(rc) +
+             " (set CXX to a C++20 compiler)");
+        *failed = next;
+        result = -1;
+        break;
+      }
+      int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+      running.push_back({pid, pidfd, next++});
+      if (pidfd < 0) {
+        // Kernels before 5.3: one command at a time, waited for with the stop signals let in
+        // (one that arrives just before the wait is then noticed only when the command ends).
+        // A command still running when one arrives is killed and reaped below.
+        sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR && !g_stop_signal) {
+        }
+        sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+        if (g_stop_signal) break;
+        running.pop_back();
+        status = WIFEXITED(status) ? WEXITSTATUS(status)
+                                   : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        if (status != 0) {
+          *failed = next - 1;
+          result = status;
+        }
+      }
+    }
+    if (g_stop_signal) result = -2;
+    if (result != 0 || running.empty()) break;
+    std::vector<pollfd> fds;
+    for (const Running& r : running) fds.push_back({r.pidfd, POLLIN, 0});
+    if (ppoll(fds.data(), fds.size(), nullptr, &old_mask) <= 0) continue;
+    for (std::size_t i = fds.size(); i-- > 0;) {
+      if (fds[i].revents == 0) continue;
+      int status = reap(running[i]);
+      if (status != 0 && result == 0) {
+        *failed = running[i].index;
+        result = status;
+      }
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+    }
   }
-  while (pidfd >= 0 && !g_stop_signal) {
-    pollfd exited{pidfd, POLLIN, 0};
-    if (ppoll(&exited, 1, nullptr, &old_mask) == 1) break;
-  }
-  if (pidfd >= 0) close(pidfd);
-  if (g_stop_signal) kill(-pid, SIGKILL);
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  // A failure or a stop signal: end the others.
+  for (const Running& r : running) {
+    kill(-r.pid, SIGKILL);
+    reap(r);
   }
   sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   if (g_stop_signal) return -2;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  return result;
 }
 
 std::string DefaultOutput(const std::string& input, EmitKind emit) {
@@ -411,12 +451,9 @@ int BuildExecutable(const std::string& cpp, const std::string& output,
   GiveCrossCompilerLld(std::string(dir), &variant);
   int rc = 1;
   if (WriteFileAtomically(source, cpp)) {
-    int status = 0;
-    for (const std::vector<std::string>& argv :
-         CompilerCommands(options, variant, *runtime, source, binary)) {
-      status = RunProcess(argv, std::string(dir), options.verbose);
-      if (status != 0) break;
-    }
+    std::size_t failed = 0;
+    int status = RunProcesses(CompilerCommands(options, variant, *runtime, source, binary),
+                              std::string(dir), 1, options.verbose, &failed);
     if (status == 0) {
       rc = InstallBinary(binary, output);
     } else if (status > 0) {
@@ -597,99 +634,6 @@ int RunDriver(const DriverOptions& options) {
 
 namespace {
 
-/// Runs the commands, up to `jobs` at a time, each as RunProcess does (own process group,
-/// TMPDIR=`tmpdir`). Returns 0 when all succeeded; otherwise the index of the first command
-/// that failed in `failed` and its status (-1 could not start, -2 stopped by a signal, with
-/// every running command killed and reaped).
-int RunProcesses(const std::vector<std::vector<std::string>>& commands, const std::string& tmpdir,
-                 unsigned jobs, bool verbose, std::size_t* failed) {
-  std::string tmpdir_entry = "TMPDIR=" + tmpdir;
-  std::vector<char*> env;
-  for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "TMPDIR=", 7) != 0) env.push_back(*e);
-  }
-  env.push_back(tmpdir_entry.data());
-  env.push_back(nullptr);
-  sigset_t stop_signals, old_mask;
-  sigemptyset(&stop_signals);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, sig);
-  sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
-  struct Running {
-    pid_t pid;
-    int pidfd;
-    std::size_t index;
-  };
-  std::vector<Running> running;
-  std::size_t next = 0;
-  int result = 0;
-  auto reap = [](const Running& r) {
-    int status = 0;
-    while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (r.pidfd >= 0) close(r.pidfd);
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  };
-  while (result == 0 && (next < commands.size() || !running.empty())) {
-    while (result == 0 && next < commands.size() && running.size() < std::max(jobs, 1u) &&
-           !g_stop_signal) {
-      const std::vector<std::string>& argv = commands[next];
-      if (verbose) llvm::errs() << llvm::join(argv, " ") << "\n";
-      std::vector<char*> args;
-      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      posix_spawnattr_t attr;
-      posix_spawnattr_init(&attr);
-      posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
-      posix_spawnattr_setpgroup(&attr, 0);
-      posix_spawnattr_setsigmask(&attr, &old_mask);
-      pid_t pid;
-      int rc = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), env.data());
-      posix_spawnattr_destroy(&attr);
-      if (rc != 0) {
-        Fail("cannot run C++ compiler '" + argv[0] + "': " + std::strerror(rc) +
-             " (set CXX to a C++20 compiler)");
-        *failed = next;
-        result = -1;
-        break;
-      }
-      int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-      running.push_back({pid, pidfd, next++});
-      if (pidfd < 0) {
-        // Kernels before 5.3: one command at a time.
-        int status = reap(running.back());
-        running.pop_back();
-        if (status != 0) {
-          *failed = next - 1;
-          result = status;
-        }
-      }
-    }
-    if (g_stop_signal) result = -2;
-    if (result != 0 || running.empty()) break;
-    std::vector<pollfd> fds;
-    for (const Running& r : running) fds.push_back({r.pidfd, POLLIN, 0});
-    if (ppoll(fds.data(), fds.size(), nullptr, &old_mask) <= 0) continue;
-    for (std::size_t i = fds.size(); i-- > 0;) {
-      if (fds[i].revents == 0) continue;
-      int status = reap(running[i]);
-      if (status != 0 && result == 0) {
-        *failed = running[i].index;
-        result = status;
-      }
-      running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
-    }
-  }
-  // A failure or a stop signal: end the others.
-  for (const Running& r : running) {
-    kill(-r.pid, SIGKILL);
-    reap(r);
-  }
-  sigprocmask(SIG_SETMASK, &old_mask, nullptr);
-  if (g_stop_signal) return -2;
-  return result;
-}
-
 /// A file name for a script's generated source: its index and name, safe for any shell.
 std::string SuiteSourceName(std::size_t index, const std::string& name) {
   std::string safe;
@@ -845,7 +789,7 @@ int RunSuiteDriver(const DriverOptions& options) {
       std::vector<std::string> link = parts.link;
       link.insert(link.end(), objects.begin(), objects.end());
       link.insert(link.end(), {runtime->library, "-o", binary});
-      status = RunProcess(link, std::string(dir), options.verbose);
+      status = RunProcesses({link}, std::string(dir), 1, options.verbose, &failed);
       if (status > 0) Fail("linking the suite '" + options.output + "' failed");
       if (status == 0) rc = InstallBinary(binary, options.output);
     }
