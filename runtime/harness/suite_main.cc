@@ -5,7 +5,6 @@
 #include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/child_process.h"
 #include "kernel_hz.h"
 #include "pktc/run_report.h"
 #include "pktc/runtime.h"
@@ -61,14 +61,9 @@ int RunScript(const ScriptInfo& script, const std::vector<std::string>& args) {
     std::printf("%s# cannot create a pipe: %s\n", kIndent, std::strerror(errno));
     return kExitFail;
   }
-  std::fflush(stdout);
-  std::fflush(stderr);
-  pid_t parent = getpid();
-  pid_t pid = fork();
+  // Nothing outlives the suite: the script dies with it, and its families with the script.
+  pid_t pid = ForkTiedToThisProcess();
   if (pid == 0) {
-    // Nothing outlives the suite: the script dies with it, and its families with the script.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(kExitFail);
     dup2(out[1], STDOUT_FILENO);
     dup2(out[1], STDERR_FILENO);
     close(out[0]);

@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <netinet/in.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@
 #include "base/sanitizer.h"
 #include "commands/command_runner.h"
 #include "report/junit.h"
+#include "harness/child_process.h"
 #include "harness/missing_feature.h"
 #include "kernel_hz.h"
 #include "harness/namespaces.h"
@@ -206,14 +206,9 @@ void StartFamily(const ScriptInfo& script, const FamilyConfig& config,
     child->result.lines.push_back(std::string("cannot create a pipe: ") + std::strerror(errno));
     return;
   }
-  std::fflush(stdout);
-  std::fflush(stderr);
-  pid_t parent = getpid();
-  pid_t pid = fork();
+  // If the parent dies, the run must not outlive it (its namespaces then vanish with it).
+  pid_t pid = ForkTiedToThisProcess();
   if (pid == 0) {
-    // If the parent dies, the run must not outlive it (its namespaces then vanish with it).
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(kExitFail);
     dup2(output[1], STDOUT_FILENO);
     dup2(output[1], STDERR_FILENO);
     // Each end of each pipe in exactly the processes that use it, or end of file never comes.

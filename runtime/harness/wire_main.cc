@@ -6,7 +6,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +18,7 @@
 #include "base/clock.h"
 #include "commands/command_runner.h"
 #include "exec/run.h"
+#include "harness/child_process.h"
 #include "harness/namespaces.h"
 #include "net/pcap.h"
 #include "net/wire_link.h"
@@ -366,13 +366,8 @@ int RunWireServer(const ScriptInfo& script, const Options& options, const char* 
       return kExitFail;
     }
     ++sessions;
-    std::fflush(stdout);
-    std::fflush(stderr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = ForkTiedToThisProcess();
     if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(kExitFail);
       EndRun(RunWireSession(script, options, connection, peer));
     }
     connection.Close();
