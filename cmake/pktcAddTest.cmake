@@ -95,6 +95,31 @@ macro(_pktc_output_layout)
   endif()
 endmacro()
 
+# In the caller: `scripts`, every *.pkt in arg_DIRECTORY (relative to the current source
+# directory), sorted, and `dir`, that directory. Adding or removing a script changes the
+# directory's time stamp: CMake runs again. (Not CONFIGURE_DEPENDS, which would keep `ninja -n`
+# from showing what a build would do.)
+macro(_pktc_scripts_in_directory)
+  cmake_path(ABSOLUTE_PATH arg_DIRECTORY BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
+             NORMALIZE OUTPUT_VARIABLE dir)
+  file(GLOB scripts "${dir}/*.pkt")
+  list(SORT scripts)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${dir}")
+endmacro()
+
+# For the CTest tests named in `tests`: kselftest's skip code, the "packetdrill" label with
+# arg_LABELS, arg_TIMEOUT; and arg_OUT_VAR, in the calling function's caller, set to `bin`.
+macro(_pktc_test_properties)
+  set(labels packetdrill ${arg_LABELS})
+  set_tests_properties(${tests} PROPERTIES SKIP_RETURN_CODE 4 LABELS "${labels}")
+  if(arg_TIMEOUT)
+    set_tests_properties(${tests} PROPERTIES TIMEOUT ${arg_TIMEOUT})
+  endif()
+  if(arg_OUT_VAR)
+    set(${arg_OUT_VAR} "${bin}" PARENT_SCOPE)
+  endif()
+endmacro()
+
 function(pktc_add_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg ""
     "NAME;TIMEOUT;OUTPUT_DIRECTORY;OUT_VAR;TARGET" "SOURCES;DEFINES;IP_VERSIONS;LABELS")
@@ -115,10 +140,7 @@ function(pktc_add_test)
              NORMALIZE OUTPUT_VARIABLE source)
   _pktc_output_layout()
 
-  set(defines "")
-  foreach(define IN LISTS arg_DEFINES)
-    list(APPEND defines "--define=${define}")
-  endforeach()
+  list(TRANSFORM arg_DEFINES PREPEND "--define=" OUTPUT_VARIABLE defines)
 
   cmake_path(RELATIVE_PATH source BASE_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE shown)
   add_custom_command(
@@ -132,7 +154,6 @@ function(pktc_add_test)
     VERBATIM)
   add_custom_target(${arg_NAME} ALL DEPENDS "${bin}")
 
-  set(labels packetdrill ${arg_LABELS})
   set(tests "")
   if(arg_IP_VERSIONS)
     foreach(family IN LISTS arg_IP_VERSIONS)
@@ -144,14 +165,7 @@ function(pktc_add_test)
     add_test(NAME ${arg_NAME} COMMAND ${run} WORKING_DIRECTORY "${out_dir}")
     list(APPEND tests ${arg_NAME})
   endif()
-  set_tests_properties(${tests} PROPERTIES SKIP_RETURN_CODE 4 LABELS "${labels}")
-  if(arg_TIMEOUT)
-    set_tests_properties(${tests} PROPERTIES TIMEOUT ${arg_TIMEOUT})
-  endif()
-
-  if(arg_OUT_VAR)
-    set(${arg_OUT_VAR} "${bin}" PARENT_SCOPE)
-  endif()
+  _pktc_test_properties()
 endfunction()
 
 function(pktc_add_tests)
@@ -166,13 +180,7 @@ function(pktc_add_tests)
 
   set(scripts ${arg_SCRIPTS})
   if(arg_DIRECTORY)
-    cmake_path(ABSOLUTE_PATH arg_DIRECTORY BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
-               NORMALIZE OUTPUT_VARIABLE dir)
-    file(GLOB scripts "${dir}/*.pkt")
-    list(SORT scripts)
-    # Adding or removing a script changes the directory's time stamp: CMake runs again. (Not
-    # CONFIGURE_DEPENDS, which would keep `ninja -n` from showing what a build would do.)
-    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${dir}")
+    _pktc_scripts_in_directory()
     if(NOT scripts)
       message(WARNING "pktc_add_tests: no .pkt scripts in ${dir}")
     endif()
@@ -218,11 +226,7 @@ function(pktc_add_suite)
 
   set(scripts "")
   if(arg_DIRECTORY)
-    cmake_path(ABSOLUTE_PATH arg_DIRECTORY BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
-               NORMALIZE OUTPUT_VARIABLE dir)
-    file(GLOB scripts "${dir}/*.pkt")
-    list(SORT scripts)
-    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${dir}")
+    _pktc_scripts_in_directory()
   else()
     foreach(source IN LISTS arg_SOURCES)
       cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}"
@@ -236,10 +240,7 @@ function(pktc_add_suite)
 
   _pktc_output_layout()
 
-  set(defines "")
-  foreach(define IN LISTS arg_DEFINES)
-    list(APPEND defines "--define=${define}")
-  endforeach()
+  list(TRANSFORM arg_DEFINES PREPEND "--define=" OUTPUT_VARIABLE defines)
   list(LENGTH scripts count)
   # --suite: a suite even of one script. pktc compiles the scripts in parallel itself (one
   # compiler per CPU); -j1 would keep it to the one job slot Ninja gave it.
@@ -252,7 +253,6 @@ function(pktc_add_suite)
     VERBATIM)
   add_custom_target(${arg_NAME} ALL DEPENDS "${bin}")
 
-  set(labels packetdrill ${arg_LABELS})
   set(tests "")
   if(arg_SINGLE_TEST)
     add_test(NAME ${arg_NAME} COMMAND ${run} WORKING_DIRECTORY "${out_dir}")
@@ -264,13 +264,7 @@ function(pktc_add_suite)
       list(APPEND tests ${arg_NAME}.${stem})
     endforeach()
   endif()
-  set_tests_properties(${tests} PROPERTIES SKIP_RETURN_CODE 4 LABELS "${labels}")
-  if(arg_TIMEOUT)
-    set_tests_properties(${tests} PROPERTIES TIMEOUT ${arg_TIMEOUT})
-  endif()
-  if(arg_OUT_VAR)
-    set(${arg_OUT_VAR} "${bin}" PARENT_SCOPE)
-  endif()
+  _pktc_test_properties()
 endfunction()
 
 cmake_policy(POP)
