@@ -76,18 +76,18 @@ for t in hello_server.ipv4 hello_server.ipv6 client_plain_client example_suite.h
   grep -q " $t \.\.\." "$tmp/ctest.log" || fail "test $t was not registered"
 done
 if [ -e "$tmp/prefix/lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" ] && command -v aarch64-linux-gnu-g++ >/dev/null; then
+  # An aarch64 ELF (e_machine 183) whose depfile names the arm64 runtime, and its CTest test
+  # registered and skipped on this host.
+  check_arm64() {  # binary, test name
+    [ "$(od -An -tu2 -j18 -N2 "$1" | tr -d ' ')" = 183 ] || fail "$1 is not an aarch64 ELF"
+    grep -q "lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" "$1.d" || fail "$1.d lacks the arm64 runtime"
+    grep -q " $2 \.\.\.*\*\*\*Skipped" "$tmp/ctest.log" ||
+      fail "test $2 was not registered, or not skipped on this host"
+  }
   step "pktc_add_test(TARGET aarch64-linux-gnu): an arm64 binary, its depfile names the arm64 runtime"
-  arm=$tmp/build/pktc_tests/aarch64-linux-gnu/hello_server_arm64
-  [ "$(od -An -tu2 -j18 -N2 "$arm" | tr -d ' ')" = 183 ] || fail "$arm is not an aarch64 ELF"
-  grep -q "lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" "$arm.d" || fail "$arm.d lacks the arm64 runtime"
-  grep -q " hello_server_arm64 \.\.\.*\*\*\*Skipped" "$tmp/ctest.log" ||
-    fail "test hello_server_arm64 was not registered, or not skipped on this host"
+  check_arm64 "$tmp/build/pktc_tests/aarch64-linux-gnu/hello_server_arm64" hello_server_arm64
   step "pktc_add_suite(TARGET aarch64-linux-gnu): an arm64 suite binary, skipped on this host"
-  suite=$tmp/build/pktc_tests/aarch64-linux-gnu/example_suite_arm64
-  [ "$(od -An -tu2 -j18 -N2 "$suite" | tr -d ' ')" = 183 ] || fail "$suite is not an aarch64 ELF"
-  grep -q "lib/pktc/aarch64-linux-gnu/libpktc_runtime.a" "$suite.d" || fail "$suite.d lacks the arm64 runtime"
-  grep -q " example_suite_arm64.hello_server \.\.\.*\*\*\*Skipped" "$tmp/ctest.log" ||
-    fail "test example_suite_arm64.hello_server was not registered, or not skipped on this host"
+  check_arm64 "$tmp/build/pktc_tests/aarch64-linux-gnu/example_suite_arm64" example_suite_arm64.hello_server
 fi
 if grep "Skipped" "$tmp/ctest.log" | grep -qv arm64; then
   echo "NOTE: the example tests were skipped (exit 4: no root or no /dev/net/tun)"
