@@ -233,7 +233,7 @@ int Run(int argc, char** argv) {
     r.repeated_timing_failures.clear();
     for (const FamilyOutcome& f : t.families) {
       if (f.repeated_timing_failure) {
-        r.repeated_timing_failures.insert(f.family + ":" + std::to_string(f.failure_line));
+        r.repeated_timing_failures.insert(f.FailureKey());
       }
     }
   }

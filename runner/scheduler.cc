@@ -170,13 +170,13 @@ void RetryTimingFailures(std::vector<TestCase>& tests, int retries, const TestHi
     bool still_failing = false;
     for (FamilyOutcome& f : t.families) {
       if (f.verdict != FamilyVerdict::kFail) continue;
-      std::string line = std::to_string(f.failure_line);
       if (f.failure_line > 0 && record != history.end() &&
-          record->second.repeated_timing_failures.count(f.family + ":" + line)) {
+          record->second.repeated_timing_failures.count(f.FailureKey())) {
         f.repeated_timing_failure = true;
         still_failing = true;
         if (retries > 0) {
-          f.retry_note = f.family + " failed on a time window at line " + line +
+          f.retry_note = f.family + " failed on a time window at line " +
+                         std::to_string(f.failure_line) +
                          ", as in every attempt of the last run: not retried";
         }
         continue;

@@ -24,6 +24,9 @@ struct FamilyOutcome {
   bool repeated_timing_failure = false;
   std::optional<double> margin;
   std::string retry_note;  ///< For a retried family: how its retries went.
+
+  /// How the test history names this family's failure line: "ipv4:32".
+  std::string FailureKey() const { return family + ":" + std::to_string(failure_line); }
 };
 
 struct TestCase {
